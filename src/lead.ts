@@ -143,7 +143,8 @@ export interface Vehicle {
 }
 
 export interface Customer {
-  name: { first?: string; last?: string; full?: string };
+  /** Omitted when the lead carries no usable name. */
+  name?: { first?: string; last?: string; full?: string };
   emails: string[];
   phones: Phone[];
   address?: Address;
@@ -201,5 +202,5 @@ export type NormalizedLead = Omit<Lead, 'leadId' | 'customerId' | 'duplicateOf' 
   /** The vendor (dealer) as the lead named it, for resolve-dealer. */
   vendor?: { ids: DraftId[]; name?: string };
   /** Draft extras and provider details that later steps (classify, adapters) may read. */
-  hints: { providerName?: string; providerUrl?: string; extras: Record<string, string>; status?: string };
+  hints: { providerName?: string; providerUrl?: string; extras?: Record<string, string>; status?: string };
 };

@@ -1,0 +1,68 @@
+// Customer email addresses: strip mailto:, split lists, lower-case, validate pragmatically, de-duplicate.
+
+import type { DraftEmail } from '../../lead.js';
+import { tidy, warn, type WarningSink } from './text.js';
+
+// Pragmatic RFC 5322 subset: dot-atom local part, a domain of LDH labels with a letter TLD (or an IDNA xn-- one).
+const LOCAL = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const TLD = /^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
+
+/** True when `address` (already lower-case, no spaces) looks deliverable: local@domain.tld. */
+export function isValidEmail(address: string): boolean {
+  if (address.length > 254) return false;
+  const at = address.lastIndexOf('@');
+  if (at < 1) return false;
+  const local = address.slice(0, at);
+  const domain = address.slice(at + 1);
+  if (local.length > 64 || !LOCAL.test(local)) return false;
+  const labels = domain.split('.');
+  if (labels.length < 2 || !labels.every((l) => LABEL.test(l))) return false;
+  return TLD.test(labels[labels.length - 1]!);
+}
+
+/**
+ * One raw email value to zero or more addresses. Handles the EverLogic template's `mailto:` prefix,
+ * `Name <addr>` forms, and several addresses in one element separated by `;` or `,` (AutoTrader, TrueCar).
+ * Invalid addresses are dropped with `email_invalid`.
+ */
+export function normalizeEmail(value: string | undefined, sink: WarningSink = []): string[] {
+  const text = tidy(value);
+  if (text === undefined) return [];
+  const pieces = text.split(/[;,]/).map((p) => p.trim()).filter((p) => p !== '');
+  if (pieces.length > 1) warn(sink, 'email_split', 'Several email addresses were sent in one field and were split');
+  const out: string[] = [];
+  for (let piece of pieces) {
+    const angle = /<([^<>]*)>/.exec(piece);
+    if (angle) piece = angle[1]!.trim();
+    const mailto = /^mailto:/i.test(piece);
+    // A mailto: URL may carry ?subject=… after the address.
+    if (mailto) piece = piece.slice('mailto:'.length).split('?')[0]!.trim();
+    piece = piece.toLowerCase();
+    if (piece === '') continue;
+    if (mailto) warn(sink, 'email_mailto_stripped', 'A mailto: prefix was removed from an email address');
+    if (!isValidEmail(piece)) {
+      warn(sink, 'email_invalid', 'An email address was not valid and was dropped');
+      continue;
+    }
+    out.push(piece);
+  }
+  return out;
+}
+
+/** All customer emails: normalized, unique, in the order sent; `preferred` is true when a kept address was flagged preferredcontact=1. */
+export function normalizeEmails(emails: readonly DraftEmail[], sink: WarningSink = []): { emails: string[]; preferred: boolean } {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  let preferred = false;
+  for (const e of emails) {
+    const addresses = normalizeEmail(e.value, sink);
+    if (addresses.length > 0 && e.preferred) preferred = true;
+    for (const a of addresses) {
+      if (seen.has(a)) continue;
+      seen.add(a);
+      out.push(a);
+    }
+  }
+  return { emails: out, preferred };
+}

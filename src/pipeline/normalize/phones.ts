@@ -1,0 +1,154 @@
+// Customer phone numbers: E.164 via libphonenumber-js (full "max" metadata, so validity is real, not just length), raw kept, type/time normalized, duplicates merged.
+
+import { findPhoneNumbersInText, isSupportedCountry, parsePhoneNumberFromString, type CountryCode, type PhoneNumber } from 'libphonenumber-js/max';
+import type { DraftPhone, Phone } from '../../lead.js';
+import { isPlaceholder, tidy, warn, type WarningSink } from './text.js';
+
+/** The dealer country as a libphonenumber country; anything unknown falls back to US (the deployment default). */
+export function phoneCountry(country: string | undefined): CountryCode {
+  const c = (country ?? '').trim().toUpperCase();
+  return isSupportedCountry(c) ? (c as CountryCode) : 'US';
+}
+
+// ADF's DTD says voice|fax|cellphone|pager, its prose says phone; real traffic adds cell, mobile, home, work, business
+// (published-mygoaltracking-1.xml uses home/work/mobile/business). All map onto one small set.
+const TYPES: Record<string, string> = {
+  voice: 'voice',
+  phone: 'voice',
+  tel: 'voice',
+  telephone: 'voice',
+  landline: 'voice',
+  cellphone: 'mobile',
+  cell: 'mobile',
+  mobile: 'mobile',
+  mobilephone: 'mobile',
+  cellular: 'mobile',
+  wireless: 'mobile',
+  home: 'home',
+  homephone: 'home',
+  work: 'work',
+  workphone: 'work',
+  business: 'work',
+  office: 'work',
+  fax: 'fax',
+  facsimile: 'fax',
+  pager: 'pager',
+};
+
+// ADF 1.0 times plus what senders use instead (`anytime` in a peer fixture; there is no `night` in 1.0).
+const TIMES: Record<string, string> = {
+  morning: 'morning',
+  afternoon: 'afternoon',
+  evening: 'evening',
+  night: 'evening',
+  day: 'day',
+  daytime: 'day',
+  nopreference: 'nopreference',
+  anytime: 'nopreference',
+  any: 'nopreference',
+};
+
+const key = (s: string) => s.toLowerCase().replace(/[\s_-]+/g, '');
+
+/** voice | mobile | home | work | fax | pager, or undefined (unknown values warn `phone_type_unknown`). */
+export function normalizePhoneType(type: string | undefined, sink: WarningSink = []): string | undefined {
+  const t = tidy(type);
+  if (t === undefined) return undefined;
+  const mapped = TYPES[key(t)];
+  if (!mapped) warn(sink, 'phone_type_unknown', 'A phone type was not recognised and was omitted');
+  return mapped;
+}
+
+/** morning | afternoon | evening | day | nopreference, or undefined (unknown values warn `phone_time_unknown`). */
+export function normalizePhoneTime(time: string | undefined, sink: WarningSink = []): string | undefined {
+  const t = tidy(time);
+  if (t === undefined) return undefined;
+  const mapped = TIMES[key(t)];
+  if (!mapped) warn(sink, 'phone_time_unknown', 'A phone time preference was not recognised and was omitted');
+  return mapped;
+}
+
+/**
+ * One phone value → { e164?, raw, type?, time? }, or undefined when empty (Kia/Mazda Digital send empty slots) or a placeholder.
+ * Text around the number ("800-353-9350 option 0", AutoTrader) is tolerated: the number is found in the text
+ * (`phone_extracted`). A number libphonenumber does not consider valid for the dealer country — 7-digit locals,
+ * the 555-01xx range the fixtures were redacted to — keeps only `raw` (`phone_invalid`).
+ */
+export function normalizePhone(
+  value: string | undefined,
+  opts: { country?: string | undefined; type?: string | undefined; time?: string | undefined } = {},
+  sink: WarningSink = [],
+): Phone | undefined {
+  const raw = tidy(value);
+  if (raw === undefined) return undefined;
+  // "N/A", "-", "none", "000-000-0000": a form's way of saying no number; text without any digit is not a number either.
+  if (isPlaceholder(raw) || !/[1-9]/.test(raw)) {
+    warn(sink, 'placeholder_dropped', 'A placeholder phone number was dropped');
+    return undefined;
+  }
+  const country = phoneCountry(opts.country);
+  let parsed: PhoneNumber | undefined = parsePhoneNumberFromString(raw, country);
+  if (!parsed?.isValid()) {
+    const found = findPhoneNumbersInText(raw, country).find((f) => f.number.isValid());
+    if (found) {
+      parsed = found.number;
+      warn(sink, 'phone_extracted', 'A phone number was extracted from surrounding text; the raw value was kept');
+    }
+  }
+  const valid = parsed?.isValid() === true;
+  if (!valid) warn(sink, 'phone_invalid', 'A phone number could not be parsed as a valid number; only the raw value was kept');
+  // Key order as in the contract: e164, raw, type, time.
+  const phone: Phone = valid ? { e164: parsed!.number, raw } : { raw };
+  const type = normalizePhoneType(opts.type, sink);
+  if (type) phone.type = type;
+  const time = normalizePhoneTime(opts.time, sink);
+  if (time) phone.time = time;
+  return phone;
+}
+
+/** Identity of a phone for de-duplication: the E.164 number, else the bare digits of the raw text. */
+function phoneKey(p: Phone): string {
+  if (p.e164) return p.e164;
+  const digits = p.raw.replace(/\D/g, '');
+  return digits ? `digits:${digits}` : `raw:${p.raw.toLowerCase()}`;
+}
+
+const GENERIC_TYPES = new Set(['voice']);
+
+/**
+ * Several slots holding the same number (Kia/Mazda Digital repeat it under day and evening) become one entry:
+ * the first raw is kept, a specific type (mobile/home/work) beats a generic voice, and differing times mean the
+ * number is good at either time, so time becomes nopreference.
+ */
+function merge(into: Phone, other: Phone): void {
+  if (other.type && (!into.type || (GENERIC_TYPES.has(into.type) && !GENERIC_TYPES.has(other.type)))) into.type = other.type;
+  if (other.time && other.time !== into.time) into.time = into.time ? 'nopreference' : other.time;
+}
+
+/**
+ * All customer phones: empty slots dropped, duplicates merged (first wins), fax numbers kept with type fax.
+ * `preferred` is true when a kept number was flagged preferredcontact=1.
+ */
+export function normalizePhones(
+  phones: readonly DraftPhone[],
+  country: string | undefined,
+  sink: WarningSink = [],
+): { phones: Phone[]; preferred: boolean } {
+  const out: Phone[] = [];
+  const byKey = new Map<string, Phone>();
+  let preferred = false;
+  for (const p of phones) {
+    const phone = normalizePhone(p.value, { country, type: p.type, time: p.time }, sink);
+    if (!phone) continue;
+    if (p.preferred) preferred = true;
+    const k = phoneKey(phone);
+    const existing = byKey.get(k);
+    if (existing) {
+      merge(existing, phone);
+      continue;
+    }
+    byKey.set(k, phone);
+    out.push(phone);
+  }
+  return { phones: out, preferred };
+}

@@ -1,0 +1,61 @@
+// Unit tests for price parsing: symbols, separators, zero, currency and type.
+
+import { describe, expect, it } from 'vitest';
+import type { Warning } from '../../lead.js';
+import { defaultCurrency, parseAmount, parsePrice } from './price.js';
+
+describe('parseAmount', () => {
+  it.each([
+    ['$55,795.00', 55795],
+    ['27588.0', 27588], // CarGurus / TrueCar trailing .0
+    ['0.00', 0],
+    ['$0', 0], // Costco option msrp
+    ['28987', 28987],
+    ['1,234,567', 1234567],
+    ['USD 1200', 1200],
+    ['1200 USD', 1200],
+    ['12,5', 12.5],
+  ])('%j → %d', (v, n) => expect(parseAmount(v)?.amount).toBe(n));
+  it.each(['call', '20000-25000', '-5', '1.2.3', '$', ''])('rejects %j', (v) => expect(parseAmount(v)).toBeUndefined());
+});
+
+describe('parsePrice', () => {
+  it('parses amount, currency and type', () => {
+    expect(parsePrice({ value: '27588.0', type: 'quote', currency: 'USD' })).toEqual({ amount: 27588, currency: 'USD', type: 'quote' });
+  });
+  it('defaults the currency to USD for a US dealer, and to the dealer country currency elsewhere', () => {
+    expect(parsePrice({ value: '$55,795.00' })).toEqual({ amount: 55795, currency: 'USD' });
+    expect(parsePrice({ value: '12000' }, { country: 'GB' })).toEqual({ amount: 12000, currency: 'GBP' });
+  });
+  it('takes the currency from a £/€ symbol when no attribute is sent', () => {
+    expect(parsePrice({ value: '£12,000' })).toEqual({ amount: 12000, currency: 'GBP' });
+  });
+  it('omits zero prices without a warning ("0", "0.00", type="call" 0)', () => {
+    const w: Warning[] = [];
+    expect(parsePrice({ value: '0', type: 'call', currency: 'USD' }, {}, w)).toBeUndefined();
+    expect(parsePrice({ value: '0.00' }, {}, w)).toBeUndefined();
+    expect(w).toEqual([]);
+  });
+  it('omits unreadable prices with price_invalid', () => {
+    const w: Warning[] = [];
+    expect(parsePrice({ value: 'call for price' }, {}, w)).toBeUndefined();
+    expect(w.map((x) => x.code)).toEqual(['price_invalid']);
+  });
+  it('omits unknown types and invalid currencies with warnings, keeping the amount', () => {
+    const w: Warning[] = [];
+    expect(parsePrice({ value: '100', type: 'Best', currency: '$$' }, {}, w)).toEqual({ amount: 100, currency: 'USD' });
+    expect(w.map((x) => x.code)).toEqual(['price_currency_invalid', 'price_type_unknown']);
+  });
+  it('is undefined for an empty price element', () => {
+    expect(parsePrice({ value: '' })).toBeUndefined();
+    expect(parsePrice(undefined)).toBeUndefined();
+  });
+});
+
+describe('defaultCurrency', () => {
+  it('maps dealer countries, USD otherwise', () => {
+    expect(defaultCurrency(undefined)).toBe('USD');
+    expect(defaultCurrency('ca')).toBe('CAD');
+    expect(defaultCurrency('ZZ')).toBe('USD');
+  });
+});

@@ -1,0 +1,66 @@
+// Unit tests for the shared text helpers: tidy, placeholders, warnings and comments.
+
+import { describe, expect, it } from 'vitest';
+import type { Warning } from '../../lead.js';
+import { cleanField, isPlaceholder, normalizeComments, tidy, warn } from './text.js';
+
+describe('tidy', () => {
+  it('collapses all kinds of whitespace and trims', () => {
+    expect(tidy('  Ana \u00a0 Maria\u202f\tLopez\r\n')).toBe('Ana Maria Lopez');
+  });
+  it('returns undefined instead of an empty string', () => {
+    expect(tidy('')).toBeUndefined();
+    expect(tidy(' \u00a0\u200b ')).toBeUndefined();
+    expect(tidy(undefined)).toBeUndefined();
+  });
+});
+
+describe('isPlaceholder', () => {
+  it.each(['N/A', 'na', 'NONE', 'null', 'Unknown', '1 not provided', 'Not Provided', '1 Not Available', 'Anonamous First', 'Anonymous', '-', '.', '--', '?'])(
+    'treats %j as a placeholder',
+    (v) => expect(isPlaceholder(v)).toBe(true),
+  );
+  it.each(['Nathan', 'Tester', 'Test', 'L', 'Na Young', 'O\u2019Neil', '100 Example Ave'])('keeps %j', (v) => expect(isPlaceholder(v)).toBe(false));
+});
+
+describe('cleanField', () => {
+  it('drops placeholders with a warning that holds no customer data', () => {
+    const w: Warning[] = [];
+    expect(cleanField(' N/A ', 'name', w)).toBeUndefined();
+    expect(w).toEqual([{ code: 'placeholder_dropped', message: 'A placeholder name was dropped' }]);
+  });
+  it('drops empty values silently', () => {
+    const w: Warning[] = [];
+    expect(cleanField('   ', 'name', w)).toBeUndefined();
+    expect(w).toEqual([]);
+  });
+});
+
+describe('warn', () => {
+  it('records the same code+message only once', () => {
+    const w: Warning[] = [];
+    warn(w, 'a', 'x');
+    warn(w, 'a', 'x');
+    warn(w, 'a', 'y');
+    expect(w).toHaveLength(2);
+  });
+});
+
+describe('normalizeComments', () => {
+  it('normalizes CRLF and bare CR/LF mixes (Kia Digital) to \\n', () => {
+    expect(normalizeComments('a\r\nb\rc\nd')).toBe('a\nb\nc\nd');
+  });
+  it('trims trailing spaces per line and the whole text, keeps leading indentation', () => {
+    expect(normalizeComments('  \n  Deal Type: finance,   \n    Sale Price: $1  \n ')).toBe('Deal Type: finance,\n    Sale Price: $1');
+  });
+  it('collapses runs of blank lines to one', () => {
+    expect(normalizeComments('a\n\n\n\n\nb\n \n \nc')).toBe('a\n\nb\n\nc');
+  });
+  it('strips control characters but keeps tabs', () => {
+    expect(normalizeComments('a\u0000b\tc\u0007')).toBe('ab\tc');
+  });
+  it('is undefined when nothing is left', () => {
+    expect(normalizeComments(' \r\n \n')).toBeUndefined();
+    expect(normalizeComments(undefined)).toBeUndefined();
+  });
+});
