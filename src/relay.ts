@@ -1,0 +1,111 @@
+// The relay: publishes committed outbox events to the sink in commit order, marks them sent, and retries with back-off while the sink is down.
+import type { Logger } from './log.js';
+import type { Sink } from './sink.js';
+import type { Store } from './store.js';
+
+export interface RelayOptions {
+  batchSize: number;
+  retryDelayMs: number;
+  maxRetryDelayMs: number;
+  /** How often to look for work nobody told us about (events committed before a restart, or by another process). */
+  pollMs?: number;
+}
+
+export interface RelayStats {
+  sent: number;
+  failures: number;
+  lastError?: string;
+  lastSentAt?: string;
+}
+
+export class Relay {
+  readonly stats: RelayStats = { sent: 0, failures: 0 };
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private pendingWake = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly sink: Sink,
+    private readonly opts: RelayOptions,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Called after each intake commit so events go out without waiting for the poll. */
+  notify(): void {
+    this.pendingWake = true;
+    this.wake?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    }).finally(() => {
+      this.wake = undefined;
+    });
+  }
+
+  /** Send one batch; returns how many events were delivered (0 when there was nothing to do). */
+  async drainOnce(): Promise<number> {
+    const batch = await this.store.pendingEvents(this.opts.batchSize);
+    if (batch.length === 0) return 0;
+    await this.sink.send(batch);
+    const at = new Date().toISOString();
+    await this.store.markSent(batch.map((e) => e.seq), at);
+    this.stats.sent += batch.length;
+    this.stats.lastSentAt = at;
+    return batch.length;
+  }
+
+  private async run(): Promise<void> {
+    let delay = this.opts.retryDelayMs;
+    while (this.running) {
+      this.pendingWake = false;
+      try {
+        const n = await this.drainOnce();
+        if (this.stats.lastError) {
+          this.log.info({ sink: this.sink.name }, 'sink reachable again; draining backlog');
+          this.stats.lastError = undefined;
+        }
+        delay = this.opts.retryDelayMs;
+        if (n === 0 && !this.pendingWake && this.running) await this.sleep(this.opts.pollMs ?? 1000);
+      } catch (err) {
+        this.stats.failures++;
+        const message = err instanceof Error ? err.message : String(err);
+        if (this.stats.lastError !== message) this.log.warn({ sink: this.sink.name, err: message, retryInMs: delay }, 'relay could not publish; events stay in the outbox');
+        this.stats.lastError = message;
+        if (this.running) await this.sleep(delay);
+        delay = Math.min(delay * 2, this.opts.maxRetryDelayMs);
+      }
+    }
+  }
+
+  /** Stop after the batch in flight; with flush, first try to deliver everything pending (bounded by timeoutMs). */
+  async stop(opts: { flush?: boolean; timeoutMs?: number } = {}): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    if (opts.flush) {
+      const deadline = Date.now() + (opts.timeoutMs ?? 5000);
+      while (Date.now() < deadline) {
+        try {
+          if ((await this.drainOnce()) === 0) break;
+        } catch {
+          break;
+        }
+      }
+    }
+  }
+}
