@@ -1,0 +1,299 @@
+// Tests for the XML layer: pre-clean repairs, safe bounded parsing, tree helpers and rich-text cleaning.
+
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { LeadgateError } from '../errors.js';
+import {
+  HTML_ENTITIES,
+  allAt,
+  at,
+  attr,
+  cleanRichText,
+  decodeEntities,
+  descendants,
+  kid,
+  kids,
+  parseXml,
+  preclean,
+  richText,
+  text,
+  textAt,
+  type XmlLimits,
+} from './xml.js';
+
+const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+const codes = (r: { warnings: { code: string }[] }): string[] => r.warnings.map((w) => w.code);
+
+/** Run fn and return the LeadgateError it throws (fails the test if it does not throw one). */
+function thrown(fn: () => unknown): LeadgateError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(LeadgateError);
+    return err as LeadgateError;
+  }
+  throw new Error('expected a LeadgateError');
+}
+
+const parse = (xml: string, limits?: XmlLimits) => parseXml(preclean(xml).text, limits);
+
+describe('preclean', () => {
+  it('drops text before the first tag, the XML declaration, PIs and prolog comments', () => {
+    const r = preclean('\uFEFFjunk\r\n<?xml version="1.0"?>\n<!--ADF-->\n<?adf version="1.0"?><adf><a>x</a></adf>\n');
+    expect(r.text).toBe('<adf><a>x</a></adf>');
+    expect(r.adfPi).toBe(true);
+    expect(codes(r)).toEqual(['leading_content_removed']);
+  });
+
+  it('flags an ADF PI placed before the XML declaration (the spec example, Impel)', () => {
+    const r = preclean('<?ADF VERSION="1.0"?>\n<?xml version="1.0"?>\n<adf/>');
+    expect(r.text).toBe('<adf/>');
+    expect(codes(r)).toEqual(['adf_pi_misplaced']);
+  });
+
+  it('flags a malformed ADF PI and a malformed XML declaration, but not upper-case ADF', () => {
+    expect(codes(preclean('<?xml version="1.0"?><?ADF VERSION "1.0"?><adf/>'))).toEqual(['adf_pi_malformed']);
+    expect(codes(preclean('<?XML VERSION "1.0"?><adf/>'))).toEqual(['xml_declaration_malformed']);
+    expect(preclean('<?xml version="1.0"?><?ADF version="1.0"?><adf/>').warnings).toEqual([]);
+    expect(preclean('<?xml version="1.0" encoding="utf-8" ?><?adf version="1.0" ?><adf/>').warnings).toEqual([]);
+    expect(preclean('<adf/>').adfPi).toBe(false);
+  });
+
+  it('refuses DOCTYPE and every DTD declaration', () => {
+    expect(thrown(() => preclean(fixture('xxe-external-entity.xml'))).code).toBe('xml_doctype_forbidden');
+    expect(thrown(() => preclean(fixture('billion-laughs.xml'))).code).toBe('xml_doctype_forbidden');
+    expect(thrown(() => preclean('<adf><!ENTITY x "y"></adf>')).code).toBe('xml_doctype_forbidden');
+    expect(thrown(() => preclean('<!doctype adf><adf/>')).code).toBe('xml_doctype_forbidden');
+  });
+
+  it('leaves CDATA contents alone', () => {
+    const cdata = '<![CDATA[a & b &nbsp; <br> <!DOCTYPE x> <?adf?> ]]>';
+    const r = preclean(`<adf><c>${cdata}</c></adf>`);
+    expect(r.text).toBe(`<adf><c>${cdata}</c></adf>`);
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('maps HTML entities, keeps XML and numeric ones, escapes unknown names and stray ampersands', () => {
+    const r = preclean('<a t="x &amp; y &reg;">&nbsp;&reg;&NBSP;&AMP;&amp;&lt;&#8217;&#x2019;&bogus; Bob & Sons &</a>');
+    expect(r.text).toBe('<a t="x &amp; y ®">\u00a0®\u00a0&amp;&amp;&lt;&#8217;&#x2019;&amp;bogus; Bob &amp; Sons &amp;</a>');
+    expect(codes(r).sort()).toEqual(['html_entity_repaired', 'stray_ampersand_escaped', 'unknown_entity_escaped']);
+  });
+
+  it('closes unclosed <br> (any case), leaves <br/> and <br></br> alone, fixes a lone </br>', () => {
+    expect(preclean('<c>one<br>two<BR >three<br/>four<br></br>five</br>six</c>').text).toBe(
+      '<c>one<br/>two<br/>three<br/>four<br/>five<br/>six</c>',
+    );
+    expect(codes(preclean('<c>one<br>two</c>'))).toEqual(['unclosed_br_repaired']);
+    expect(preclean('<c>a<br></br>b</c>').warnings).toEqual([]);
+  });
+
+  it('escapes a "<" that starts no markup and quotes unquoted attribute values', () => {
+    const r = preclean('<c a=1 b="2">price < 30k <3</c>');
+    expect(r.text).toBe('<c a="1" b="2">price &lt; 30k &lt;3</c>');
+    expect(codes(r).sort()).toEqual(['attribute_value_quoted', 'stray_lt_escaped']);
+  });
+
+  it('removes text after the root element', () => {
+    const r = preclean('<adf/>\n-- \nSent from my phone <3 <x');
+    expect(r.text).toBe('<adf/>');
+    expect(codes(r)).toEqual(['trailing_content_removed']);
+  });
+
+  it('returns empty text when there is no tag at all', () => {
+    expect(preclean('just words').text).toBe('');
+  });
+});
+
+describe('parseXml', () => {
+  it('keeps every value a string (ZIP 02115, 007, 1e5, 0x1A, 27588.0, true)', () => {
+    const { root } = parse('<a z="02115" n="1e5"><zip>02115</zip><s>007</s><e>1e5</e><h>0x1A</h><p>27588.0</p><b>true</b></a>');
+    expect(textAt(root, 'zip')).toBe('02115');
+    expect(textAt(root, 's')).toBe('007');
+    expect(textAt(root, 'e')).toBe('1e5');
+    expect(textAt(root, 'h')).toBe('0x1A');
+    expect(textAt(root, 'p')).toBe('27588.0');
+    expect(textAt(root, 'b')).toBe('true');
+    expect(root.attrs).toEqual({ z: '02115', n: '1e5' });
+  });
+
+  it('decodes the five XML entities and numeric references only', () => {
+    const { root } = parseXml('<a>&amp;&lt;&gt;&quot;&apos;&#8217;&#x41;|&nbsp;</a>');
+    expect(text(root)).toBe(`&<>"'’A|&nbsp;`);
+  });
+
+  it('joins back-to-back CDATA sections (DealerRater) and does not decode inside CDATA', () => {
+    const { root } = parse('<c><![CDATA[one, ]]><![CDATA[two &amp; <b>]]><![CDATA[]]></c>');
+    expect(text(root)).toBe('one, two &amp; <b>');
+  });
+
+  it('lower-cases names, reports it, and strips namespace prefixes', () => {
+    const up = parse('<ADF><Prospect STATUS="new"><RequestDate>x</RequestDate></Prospect></ADF>');
+    expect(up.caseNormalized).toBe(true);
+    expect(up.root.name).toBe('adf');
+    expect(attr(kid(up.root, 'prospect'), 'status')).toBe('new');
+    expect(textAt(up.root, 'prospect', 'requestdate')).toBe('x');
+
+    const ns = parse('<adf:adf xmlns:adf="urn:x" xmlns="urn:y"><adf:prospect adf:status="new"/></adf:adf>');
+    expect(ns.caseNormalized).toBe(false);
+    expect(ns.root.name).toBe('adf');
+    expect(kid(ns.root, 'prospect')?.attrs).toEqual({ status: 'new' });
+  });
+
+  it('normalises CRLF and bare CR', () => {
+    expect(text(parse('<c>a\r\nb\rc\nd</c>').root)).toBe('a\nb\nc\nd');
+  });
+
+  it('wraps several top-level elements in a #document node', () => {
+    const { root } = parse('<prospect><id>1</id></prospect><prospect><id>2</id></prospect>');
+    expect(root.name).toBe('#document');
+    expect(kids(root, 'prospect').map((p) => textAt(p, 'id'))).toEqual(['1', '2']);
+  });
+
+  it('second chance: removes stray HTML tags and fixes tag-case mismatches', () => {
+    const html = parse('<adf><option><optionname><p class="p1">Sunroof</optionname></option></adf>');
+    expect(textAt(html.root, 'option', 'optionname')).toBe('Sunroof');
+    expect(codes(html)).toEqual(['html_tags_removed']);
+
+    const mismatch = parse('<adf><Prospect><id>1</id></prospect></adf>');
+    expect(textAt(mismatch.root, 'prospect', 'id')).toBe('1');
+  });
+
+  it('renames prototype-sensitive names instead of failing or polluting', () => {
+    const { root } = parse('<a __proto__="x" constructor="y"><constructor>c</constructor><__proto__>p</__proto__><prototype/></a>');
+    expect(kids(root).map((k) => k.name)).toEqual(['constructor_', '__proto___', 'prototype_']);
+    expect(root.attrs).toEqual({ __proto___: 'x', constructor_: 'y' });
+    expect(({} as Record<string, unknown>)['x']).toBeUndefined();
+  });
+
+  describe('hostile input', () => {
+    it('refuses XXE and billion laughs without expanding anything, even when called without preclean', () => {
+      for (const name of ['xxe-external-entity.xml', 'billion-laughs.xml']) {
+        const err = thrown(() => parseXml(fixture(name)));
+        expect(err.code).toBe('xml_doctype_forbidden');
+        expect(err.message).not.toContain('lol');
+        expect(err.message).not.toContain('passwd');
+      }
+    });
+
+    it('refuses a DTD hidden behind an unclosed construct', () => {
+      for (const doc of ['<?xml version="1.0" <!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>', '<x><!-- <!DOCTYPE y></x>', '<x><![CDATA[ <!ENTITY z "q"></x>']) {
+        expect(thrown(() => parseXml(doc)).code).toBe('xml_doctype_forbidden');
+      }
+    });
+
+    it('refuses 10k-deep nesting with xml_too_deep', () => {
+      const deep = '<a>'.repeat(10_000) + 'x' + '</a>'.repeat(10_000);
+      expect(thrown(() => parse(deep)).code).toBe('xml_too_deep');
+      // The limit is exact: 64 levels pass, 65 do not.
+      expect(() => parse('<a>'.repeat(64) + '</a>'.repeat(64))).not.toThrow();
+      expect(thrown(() => parse('<a>'.repeat(65) + '</a>'.repeat(65))).code).toBe('xml_too_deep');
+    });
+
+    it('refuses 100k elements with xml_too_large', () => {
+      const many = '<adf>' + '<id>1</id>'.repeat(100_000) + '</adf>';
+      expect(thrown(() => parse(many)).code).toBe('xml_too_large');
+    });
+
+    it('refuses documents over the byte limit', () => {
+      const err = thrown(() => parse(`<c>${'é'.repeat(600)}</c>`, { maxBytes: 1000 }));
+      expect(err.code).toBe('xml_too_large');
+      expect(() => parse(`<c>${'e'.repeat(900)}</c>`, { maxBytes: 1000 })).not.toThrow();
+    });
+
+    it('honours custom limits', () => {
+      expect(thrown(() => parse('<a><b><c/></b></a>', { maxDepth: 2 })).code).toBe('xml_too_deep');
+      expect(thrown(() => parse('<a><b/><b/><b/></a>', { maxElements: 3 })).code).toBe('xml_too_large');
+      expect(() => parse('<a><b/><b/></a>', { maxElements: 3, maxDepth: 2 })).not.toThrow();
+    });
+
+    it('reports malformed XML with a position and never the content', () => {
+      const secret = 'SECRET-CUSTOMER 555-0199 jane@example.com';
+      for (const bad of [
+        `<adf><name>${secret}</nam></adf>`,
+        `<adf><name a="${secret}>x</name></adf>`,
+        `<adf><${secret}></adf>`,
+        `<adf><name>${secret}</name>`,
+        `<adf><![CDATA[${secret}</adf>`,
+        `<adf><x>${secret}</y></adf>`,
+      ]) {
+        const err = thrown(() => parse(bad));
+        expect(err.code).toBe('xml_malformed');
+        expect(err.message).not.toMatch(/SECRET|555|jane|name/);
+        expect(err.cause).toBeUndefined();
+      }
+      expect(thrown(() => parse('<adf><bx></adf>')).detail).toMatch(/^InvalidTag at line 1, column \d+$/);
+      expect(thrown(() => parseXml('')).code).toBe('xml_malformed');
+      expect(thrown(() => parseXml('<?xml version="1.0"?>')).code).toBe('xml_malformed');
+    });
+  });
+});
+
+describe('tree helpers', () => {
+  const { root } = parse(
+    '<adf><prospect><id source="A"> 1 </id><id source=" ">2</id><customer><contact><name part="first">Jo</name></contact></customer>' +
+      '<x><prospect><id>nested</id></prospect></x></prospect><prospect><id/></prospect></adf>',
+  );
+
+  it('walks by name regardless of position or multiplicity', () => {
+    expect(kids(root, 'prospect')).toHaveLength(2);
+    expect(kid(root, 'nope')).toBeUndefined();
+    expect(textAt(root, 'prospect', 'customer', 'contact', 'name')).toBe('Jo');
+    expect(allAt(root, 'prospect', 'id').map(text)).toEqual(['1', '2', undefined]);
+    expect(at(root, 'prospect', 'missing', 'id')).toBeUndefined();
+    expect(descendants(root, 'prospect').length).toBe(2);
+    expect(descendants(kid(root, 'prospect'), 'id').map(text)).toEqual(['1', '2', 'nested']);
+  });
+
+  it('treats empty text and empty attributes as absent', () => {
+    const ids = allAt(root, 'prospect', 'id');
+    expect(attr(ids[0], 'source')).toBe('A');
+    expect(attr(ids[1], 'source')).toBeUndefined();
+    expect(attr(ids[0], 'missing')).toBeUndefined();
+    expect(attr(undefined, 'x')).toBeUndefined();
+    expect(text(ids[2])).toBeUndefined();
+    expect(text(undefined)).toBeUndefined();
+  });
+
+  it('richText keeps line breaks from <br> elements and block elements', () => {
+    const doc = parse('<c>Line one<br>Line two<br/>\n<p>Para</p>tail <b>bold</b> end</c>');
+    expect(richText(doc.root)).toBe('Line one\nLine two\nPara\ntail bold end');
+  });
+});
+
+describe('cleanRichText', () => {
+  it('turns every <br> spelling into one newline (a following real newline is not doubled)', () => {
+    expect(cleanRichText('a<br>b<br/>c<br />d<BR>e</br>f')).toBe('a\nb\nc\nd\ne\nf');
+    expect(cleanRichText('Rough: $7,925 <br />\nClean: $9,295 <br />\n<br />\nEvent')).toBe('Rough: $7,925\nClean: $9,295\n\nEvent');
+  });
+
+  it('strips HTML tags, making blocks into lines (Costco price sheet)', () => {
+    const costco =
+      '<p style="margin-bottom: 8x;"><FONT FACE="Arial"><b><u>Costco member value proposition</u></b></FONT></p><ul><li>Price = $1750 under Invoice</li><li><b>Plus</b>, rebates</li></ul>';
+    expect(cleanRichText(costco)).toBe('Costco member value proposition\nPrice = $1750 under Invoice\nPlus, rebates');
+  });
+
+  it('decodes entities (CDATA carries them literally) and strips double-escaped HTML', () => {
+    expect(cleanRichText('a&amp;b &reg; &#8217; &lt;b&gt;bold&lt;/b&gt; &unknown;')).toBe('a&b ® ’ bold &unknown;');
+  });
+
+  it('collapses spaces per line, trims lines, keeps blank lines and non-HTML angle brackets', () => {
+    expect(cleanRichText('  one   two\u00a0\u00a0three \n\n\t four  ')).toBe('one two three\n\nfour');
+    expect(cleanRichText('Mail <jane@example.com> if price <3k or x < y')).toBe('Mail <jane@example.com> if price <3k or x < y');
+    expect(cleanRichText(' \n <br/> ')).toBeUndefined();
+  });
+});
+
+describe('entity helpers', () => {
+  it('has the Latin-1 block in order and no XML entity', () => {
+    expect(HTML_ENTITIES.get('nbsp')).toBe('\u00a0');
+    expect(HTML_ENTITIES.get('yuml')).toBe('ÿ');
+    expect(HTML_ENTITIES.get('frac12')).toBe('½');
+    expect(HTML_ENTITIES.get('trade')).toBe('™');
+    for (const x of ['amp', 'lt', 'gt', 'quot', 'apos']) expect(HTML_ENTITIES.has(x)).toBe(false);
+    for (const ch of HTML_ENTITIES.values()) expect(ch === '<' || ch === '&').toBe(false);
+  });
+
+  it('decodeEntities leaves invalid numeric references alone', () => {
+    expect(decodeEntities('&#0;&#xD800;&#65;')).toBe('&#0;&#xD800;A');
+  });
+});

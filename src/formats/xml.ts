@@ -1,0 +1,742 @@
+// The safe, tolerant XML layer shared by ADF and STAR: pre-clean repairs, bounded parsing, and a name-based tree walker.
+
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { LeadgateError } from '../errors.js';
+import type { Warning } from '../lead.js';
+
+// ---------------------------------------------------------------------------
+// Warnings: one entry per code per document, with a count (never customer data).
+// ---------------------------------------------------------------------------
+
+/** Collects repairs by code; `list()` gives one Warning per code, noting how often it happened. */
+export class WarningLog {
+  private readonly seen = new Map<string, { message: string; count: number }>();
+
+  add(code: string, message: string): void {
+    const e = this.seen.get(code);
+    if (e) e.count++;
+    else this.seen.set(code, { message, count: 1 });
+  }
+
+  addAll(warnings: readonly Warning[]): void {
+    for (const w of warnings) if (!this.seen.has(w.code)) this.seen.set(w.code, { message: w.message, count: 1 });
+  }
+
+  has(code: string): boolean {
+    return this.seen.has(code);
+  }
+
+  list(): Warning[] {
+    return [...this.seen].map(([code, { message, count }]) => ({
+      code,
+      message: count > 1 ? `${message} (${count} times)` : message,
+    }));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Entities
+// ---------------------------------------------------------------------------
+
+/**
+ * The HTML 4 Latin-1 entities are, in order, exactly U+00A0..U+00FF; listing the names is
+ * enough to build the table.
+ */
+const LATIN1_NAMES =
+  'nbsp iexcl cent pound curren yen brvbar sect uml copy ordf laquo not shy reg macr ' +
+  'deg plusmn sup2 sup3 acute micro para middot cedil sup1 ordm raquo frac14 frac12 frac34 iquest ' +
+  'Agrave Aacute Acirc Atilde Auml Aring AElig Ccedil Egrave Eacute Ecirc Euml Igrave Iacute Icirc Iuml ' +
+  'ETH Ntilde Ograve Oacute Ocirc Otilde Ouml times Oslash Ugrave Uacute Ucirc Uuml Yacute THORN szlig ' +
+  'agrave aacute acirc atilde auml aring aelig ccedil egrave eacute ecirc euml igrave iacute icirc iuml ' +
+  'eth ntilde ograve oacute ocirc otilde ouml divide oslash ugrave uacute ucirc uuml yacute thorn yuml';
+
+/** Other entities seen in copy pasted from word processors and web forms (punctuation, symbols, arrows). */
+const OTHER: Record<string, number> = {
+  OElig: 0x152, oelig: 0x153, Scaron: 0x160, scaron: 0x161, Yuml: 0x178, fnof: 0x192,
+  circ: 0x2c6, tilde: 0x2dc,
+  ensp: 0x2002, emsp: 0x2003, thinsp: 0x2009, zwnj: 0x200c, zwj: 0x200d, lrm: 0x200e, rlm: 0x200f,
+  ndash: 0x2013, mdash: 0x2014, horbar: 0x2015,
+  lsquo: 0x2018, rsquo: 0x2019, sbquo: 0x201a, ldquo: 0x201c, rdquo: 0x201d, bdquo: 0x201e,
+  dagger: 0x2020, Dagger: 0x2021, bull: 0x2022, bullet: 0x2022, hellip: 0x2026, mldr: 0x2026,
+  permil: 0x2030, prime: 0x2032, Prime: 0x2033, lsaquo: 0x2039, rsaquo: 0x203a, oline: 0x203e,
+  frasl: 0x2044, euro: 0x20ac, trade: 0x2122, TRADE: 0x2122, copysr: 0x2117, numero: 0x2116,
+  larr: 0x2190, uarr: 0x2191, rarr: 0x2192, darr: 0x2193, harr: 0x2194,
+  minus: 0x2212, le: 0x2264, ge: 0x2265, ne: 0x2260, asymp: 0x2248, infin: 0x221e,
+  check: 0x2713, cross: 0x2717, star: 0x2606, starf: 0x2605, hearts: 0x2665, phone: 0x260e,
+  frac13: 0x2153, frac23: 0x2154, frac18: 0x215b,
+  dollar: 0x24, percnt: 0x25, ast: 0x2a, plus: 0x2b, comma: 0x2c, period: 0x2e, sol: 0x2f,
+  colon: 0x3a, semi: 0x3b, equals: 0x3d, quest: 0x3f, commat: 0x40, lsqb: 0x5b, rsqb: 0x5d,
+  lowbar: 0x5f, grave: 0x60, lcub: 0x7b, verbar: 0x7c, rcub: 0x7d, excl: 0x21, num: 0x23,
+  lpar: 0x28, rpar: 0x29, Tab: 0x09, NewLine: 0x0a, NonBreakingSpace: 0xa0,
+};
+
+function buildTable(): ReadonlyMap<string, string> {
+  const table = new Map<string, string>();
+  LATIN1_NAMES.split(' ').forEach((name, i) => table.set(name, String.fromCodePoint(0xa0 + i)));
+  for (const [name, cp] of Object.entries(OTHER)) table.set(name, String.fromCodePoint(cp));
+  return table;
+}
+
+/** HTML entity name → character. Never contains the five XML entities (those stay XML's job). */
+export const HTML_ENTITIES: ReadonlyMap<string, string> = buildTable();
+
+/** The five entities XML itself defines. */
+export const XML_ENTITIES: ReadonlyMap<string, string> = new Map([
+  ['amp', '&'],
+  ['lt', '<'],
+  ['gt', '>'],
+  ['quot', '"'],
+  ['apos', "'"],
+]);
+
+/** Look a name up the way sloppy senders write it: exact, then lower-cased (`&NBSP;`, `&REG;`). */
+export function lookupHtmlEntity(name: string): string | undefined {
+  return HTML_ENTITIES.get(name) ?? HTML_ENTITIES.get(name.toLowerCase());
+}
+
+/** A code point XML 1.0 allows in content (no C0 controls other than tab/LF/CR, no surrogates). */
+export function isXmlChar(cp: number): boolean {
+  return (
+    cp === 0x9 || cp === 0xa || cp === 0xd ||
+    (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff)
+  );
+}
+
+/**
+ * Decode XML, HTML and numeric character references in already-parsed text (used on comment-ish
+ * fields, where CDATA carries `&amp;` literally — STAR CustomerComments). Unknown names stay as written.
+ */
+export function decodeEntities(text: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(/&(#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});/g, (whole, ref: string) => {
+    if (ref.startsWith('#')) {
+      const cp = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+      return isXmlChar(cp) ? String.fromCodePoint(cp) : whole;
+    }
+    return XML_ENTITIES.get(ref) ?? lookupHtmlEntity(ref) ?? XML_ENTITIES.get(ref.toLowerCase()) ?? whole;
+  });
+}
+
+// ---------------------------------------------------------------------------
+// preclean: textual repairs before any XML parser sees the document.
+// ---------------------------------------------------------------------------
+
+export interface PrecleanResult {
+  text: string;
+  warnings: Warning[];
+  /** An ADF processing instruction was present (well-formed or not, anywhere). */
+  adfPi: boolean;
+}
+
+/** Markup declarations that only exist inside DTDs: their mere presence is refused (XXE, billion laughs). */
+const DTD_DECL = /^<!\s*(?:DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/i;
+
+function doctypeForbidden(): LeadgateError {
+  return new LeadgateError('xml_doctype_forbidden', 'The document contains a DTD declaration; DTDs and custom entities are never processed.');
+}
+
+function isNameStartCode(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x3a || c >= 0xc0;
+}
+
+/** Index of the `>` closing a start tag that begins at `from` (on the `<`), or -1 if a `<` or the end comes first. */
+function findTagEnd(text: string, from: number): number {
+  let quote = 0;
+  for (let i = from + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3c) return -1; // '<' is never legal inside a tag, quoted or not
+    if (quote !== 0) {
+      if (c === quote) quote = 0;
+    } else if (c === 0x22 || c === 0x27) {
+      quote = c;
+    } else if (c === 0x3e) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+/**
+ * Repair `&` in text or attribute values: keep the five XML entities and numeric references,
+ * map HTML named entities (`&nbsp;`, `&reg;`) to characters, escape unknown names and stray `&`
+ * ("Bob & Sons").
+ */
+function repairAmpersands(s: string, log: WarningLog): string {
+  if (!s.includes('&')) return s;
+  return s.replace(/&(?:(#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]{0,31});)?/g, (whole, ref: string | undefined) => {
+    if (ref === undefined) {
+      log.add('stray_ampersand_escaped', 'An unescaped "&" was escaped.');
+      return '&amp;';
+    }
+    if (ref.startsWith('#') || XML_ENTITIES.has(ref)) return whole;
+    const ch = lookupHtmlEntity(ref);
+    if (ch !== undefined) {
+      log.add('html_entity_repaired', 'An HTML named entity (not defined in XML) was replaced by its character.');
+      return ch;
+    }
+    const lower = ref.toLowerCase();
+    if (XML_ENTITIES.has(lower)) {
+      log.add('html_entity_repaired', 'An HTML named entity (not defined in XML) was replaced by its character.');
+      return `&${lower};`;
+    }
+    log.add('unknown_entity_escaped', 'An unknown named entity was kept as literal text.');
+    return `&amp;${ref};`;
+  });
+}
+
+/** Repairs inside a start tag: ampersands in attribute values, unquoted values (`sequence=1`, the spec's own example). */
+function repairStartTag(tag: string, log: WarningLog): string {
+  let t = repairAmpersands(tag, log);
+  if (t.includes('=')) {
+    t = t.replace(/(\s[A-Za-z_:][\w:.-]*\s*)=\s*([^\s"'<>=]+?)(?=\s|\/?>$)/g, (_m, name: string, value: string) => {
+      log.add('attribute_value_quoted', 'An unquoted attribute value was quoted.');
+      return `${name}="${value}"`;
+    });
+  }
+  return t;
+}
+
+/**
+ * Textual repairs so a strict XML parser accepts what lead senders actually send (adf.md §9.1–9.2):
+ * BOM and text before the first tag removed; DOCTYPE/DTD declarations refused; the XML
+ * declaration, the ADF PI (misplaced before `<?xml`, or malformed like `<?ADF VERSION "1.0"?>`),
+ * other PIs and prolog/epilog comments dropped; HTML named entities mapped; stray `&` and `<`
+ * escaped; unclosed `<br>` closed. CDATA sections are copied untouched.
+ */
+export function preclean(input: string): PrecleanResult {
+  const log = new WarningLog();
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  const n = text.length;
+  const first = text.indexOf('<');
+  if (first < 0) return { text: '', warnings: [], adfPi: false };
+  if (first > 0 && text.slice(0, first).trim() !== '') {
+    log.add('leading_content_removed', 'Text before the first tag was removed.');
+  }
+
+  const out: string[] = [];
+  let depth = 0;
+  let seenElement = false;
+  let seenXmlDecl = false;
+  let adfPi = false;
+  let i = first;
+
+  const outside = (what: string): void => {
+    log.add(seenElement ? 'trailing_content_removed' : 'leading_content_removed', `${what} outside the root element was removed.`);
+  };
+
+  while (i < n) {
+    if (text.charCodeAt(i) !== 0x3c) {
+      let j = text.indexOf('<', i);
+      if (j < 0) j = n;
+      const seg = text.slice(i, j);
+      if (depth > 0) out.push(repairAmpersands(seg, log));
+      else if (seg.trim() !== '') outside('Text');
+      i = j;
+      continue;
+    }
+
+    if (text.startsWith('<![CDATA[', i)) {
+      const end = text.indexOf(']]>', i + 9);
+      if (end < 0) {
+        out.push(text.slice(i)); // unclosed: the validator reports it
+        break;
+      }
+      if (depth > 0) out.push(text.slice(i, end + 3));
+      else outside('A CDATA section');
+      i = end + 3;
+      continue;
+    }
+
+    if (text.startsWith('<!--', i)) {
+      const end = text.indexOf('-->', i + 4);
+      if (end < 0) {
+        out.push(text.slice(i));
+        break;
+      }
+      // Prolog comments (Costco Auto Program's `<!--ADF-->`) are dropped; body comments are harmless.
+      if (depth > 0) out.push(text.slice(i, end + 3));
+      i = end + 3;
+      continue;
+    }
+
+    if (text.startsWith('<!', i)) {
+      if (DTD_DECL.test(text.slice(i, i + 16))) {
+        throw doctypeForbidden();
+      }
+      if (depth > 0) {
+        out.push('&lt;');
+        log.add('stray_lt_escaped', 'A "<" that starts no markup was escaped.');
+      } else outside('Text');
+      i += 1;
+      continue;
+    }
+
+    if (text.startsWith('<?', i)) {
+      const end = text.indexOf('?>', i + 2);
+      if (end < 0) {
+        out.push(text.slice(i));
+        break;
+      }
+      const m = /^<\?\s*([^\s?]*)([\s\S]*)\?>$/.exec(text.slice(i, end + 2));
+      const target = m?.[1] ?? '';
+      const rest = m?.[2] ?? '';
+      const lower = target.toLowerCase();
+      if (lower === 'xml') {
+        if (seenXmlDecl || seenElement) {
+          log.add('xml_declaration_misplaced', 'An XML declaration that was not at the start was removed.');
+        } else if (adfPi) {
+          // The spec's own example, older adf_builder releases and Impel's template put the ADF PI first.
+          log.add('adf_pi_misplaced', 'The ADF processing instruction came before the XML declaration.');
+        }
+        if (target !== 'xml' || !/\bversion\s*=/.test(rest)) {
+          log.add('xml_declaration_malformed', 'The XML declaration was malformed (case or missing "=").');
+        }
+        seenXmlDecl = true;
+      } else if (lower === 'adf') {
+        if (seenElement) log.add('adf_pi_misplaced', 'The ADF processing instruction appeared inside the document.');
+        // `<?ADF VERSION="1.0"?>` (case) is fine; `<?ADF VERSION "1.0"?>` (no "=") is what some generators write.
+        if (!adfPi && !/^\s+version\s*=\s*(["'])[^"']*\1\s*$/i.test(rest)) {
+          log.add('adf_pi_malformed', 'The ADF processing instruction was malformed.');
+        }
+        adfPi = true;
+      }
+      // Every PI is dropped: the parser needs none of them and the declaration's encoding was used already.
+      i = end + 2;
+      continue;
+    }
+
+    if (text.charCodeAt(i + 1) === 0x2f) {
+      const end = text.indexOf('>', i + 2);
+      if (end < 0) {
+        out.push(text.slice(i));
+        break;
+      }
+      const tag = text.slice(i, end + 1);
+      const name = /^<\/\s*([^\s>]*)/.exec(tag)?.[1] ?? '';
+      if (name.toLowerCase() === 'br') {
+        // A lone `</br>` (HTML habit) closes nothing.
+        out.push('<br/>');
+        log.add('unclosed_br_repaired', 'An unclosed <br> line break was closed.');
+      } else {
+        out.push(tag);
+        if (depth > 0) depth--;
+      }
+      i = end + 1;
+      continue;
+    }
+
+    if (isNameStartCode(text.charCodeAt(i + 1))) {
+      const end = findTagEnd(text, i);
+      if (end >= 0) {
+        const tag = text.slice(i, end + 1);
+        const name = /^<([^\s/>]+)/.exec(tag)?.[1] ?? '';
+        const selfClosing = tag.endsWith('/>');
+        seenElement = true;
+        if (name.toLowerCase() === 'br' && !selfClosing) {
+          // `Line one<br>Line two` outside CDATA (comments typed into forms); `<br></br>` is already fine.
+          const closing = /^\s*<\/br\s*>/i.exec(text.slice(end + 1, end + 64));
+          out.push('<br/>');
+          if (closing) i = end + 1 + closing[0].length;
+          else {
+            log.add('unclosed_br_repaired', 'An unclosed <br> line break was closed.');
+            i = end + 1;
+          }
+          continue;
+        }
+        out.push(repairStartTag(tag, log));
+        if (!selfClosing) depth++;
+        i = end + 1;
+        continue;
+      }
+    }
+
+    // A "<" that starts no markup ("price < 30k", "<3").
+    if (depth > 0) {
+      out.push('&lt;');
+      log.add('stray_lt_escaped', 'A "<" that starts no markup was escaped.');
+    } else outside('Text');
+    i += 1;
+  }
+
+  return { text: out.join(''), warnings: log.list(), adfPi };
+}
+
+// ---------------------------------------------------------------------------
+// parseXml: bounded, DTD-free parsing into a small ordered tree.
+// ---------------------------------------------------------------------------
+
+export interface XmlLimits {
+  maxDepth?: number;
+  maxElements?: number;
+  maxBytes?: number;
+}
+
+export const DEFAULT_XML_LIMITS: Readonly<Required<XmlLimits>> = {
+  maxDepth: 64,
+  maxElements: 50_000,
+  maxBytes: 5 * 1024 * 1024,
+};
+
+/** An element: lower-cased local name, attributes (lower-cased local names), children in document order. */
+export interface XNode {
+  name: string;
+  attrs: Readonly<Record<string, string>>;
+  children: XChild[];
+}
+
+/** A child is an element or a run of text (CDATA already merged in, entities decoded). */
+export type XChild = XNode | string;
+
+export interface XmlDocument {
+  /** The root element; `#document` holding all top-level elements when there were several. */
+  root: XNode;
+  /** Some tag or attribute name was not lower-case (`<ADF><Prospect>`); names were lower-cased. */
+  caseNormalized: boolean;
+  /** Repairs made while parsing (second-chance repairs). */
+  warnings: Warning[];
+}
+
+/** Names the parser refuses as object keys (prototype pollution); we rename rather than fail. */
+const CRITICAL_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * HTML element names that never occur in ADF or STAR. They show up as stray markup in
+ * comments/option names (Mazda Config's `<p class="p1">`, Costco's escaped price HTML).
+ */
+const HTML_TAGS =
+  'a|abbr|b|big|blockquote|br|center|cite|code|dd|del|div|dl|dt|em|font|h[1-6]|hr|i|img|ins|li|mark|nobr|o:p|ol|p|pre|q|s|small|span|strike|strong|sub|sup|table|tbody|td|tfoot|th|thead|tr|tt|u|ul|wbr';
+const HTML_TAG_RE = new RegExp(`<\\/?(?:${HTML_TAGS})(?=[\\s/>])[^<>]*>`, 'gi');
+const BLOCK_TAG_RE = /<\/?(?:p|div|li|ul|ol|tr|table|blockquote|pre|h[1-6]|center|dl|dt|dd)(?=[\s/>])[^<>]*>/gi;
+
+function malformed(detail: string): LeadgateError {
+  return new LeadgateError('xml_malformed', detail);
+}
+
+/**
+ * Count elements and nesting depth with a cheap scan before any parser runs, so a 10k-deep or
+ * 100k-element document is refused in one linear pass. Also refuses DTD declarations, so
+ * parseXml stays safe even when called without preclean. Returns where the first element starts
+ * and whether another element starts after the first root closed (several roots).
+ */
+function checkStructure(text: string, maxDepth: number, maxElements: number): { firstElement: number; multipleRoots: boolean } {
+  let depth = 0;
+  let count = 0;
+  let firstElement = -1;
+  let multipleRoots = false;
+  let i = 0;
+  // An unclosed CDATA/comment/PI makes the document malformed, but a DTD hidden after it is still refused.
+  const unclosed = (at: number): { firstElement: number; multipleRoots: boolean } => {
+    if (/<!\s*(?:DOCTYPE|ENTITY)/i.test(text.slice(at))) {
+      throw doctypeForbidden();
+    }
+    return { firstElement, multipleRoots };
+  };
+  const open = (at: number): void => {
+    if (firstElement < 0) firstElement = at;
+    else if (depth === 0) multipleRoots = true;
+    if (++count > maxElements) throw new LeadgateError('xml_too_large', `The document has more than ${maxElements} elements.`);
+    if (depth + 1 > maxDepth) throw new LeadgateError('xml_too_deep', `The document nests elements deeper than ${maxDepth} levels.`);
+  };
+  while ((i = text.indexOf('<', i)) !== -1) {
+    const c = text.charCodeAt(i + 1);
+    if (c === 0x21) {
+      if (text.startsWith('<![CDATA[', i)) {
+        const e = text.indexOf(']]>', i + 9);
+        if (e < 0) return unclosed(i);
+        i = e + 3;
+      } else if (text.startsWith('<!--', i)) {
+        const e = text.indexOf('-->', i + 4);
+        if (e < 0) return unclosed(i);
+        i = e + 3;
+      } else {
+        if (DTD_DECL.test(text.slice(i, i + 16))) {
+          throw doctypeForbidden();
+        }
+        i += 2;
+      }
+      continue;
+    }
+    if (c === 0x3f) {
+      const e = text.indexOf('?>', i + 2);
+      if (e < 0) return unclosed(i);
+      i = e + 2;
+      continue;
+    }
+    if (c === 0x2f) {
+      if (depth > 0) depth--;
+      i += 2;
+      continue;
+    }
+    const e = text.indexOf('>', i + 1);
+    if (e < 0) break;
+    open(i);
+    if (text.charCodeAt(e - 1) !== 0x2f) depth++;
+    i = e + 1;
+  }
+  return { firstElement, multipleRoots };
+}
+
+/** Wrapper for documents with several top-level elements (two bare <prospect>s); reported as `#document`. */
+const WRAPPER = 'leadgate-document';
+
+/** Apply `fn` to the parts of `text` outside CDATA sections. */
+function outsideCdata(text: string, fn: (part: string) => string): string {
+  return text
+    .split(/(<!\[CDATA\[[\s\S]*?\]\]>)/)
+    .map((part, idx) => (idx % 2 === 1 ? part : fn(part)))
+    .join('');
+}
+
+/**
+ * Second chance after a validation failure: lower-case every tag name (`<Prospect>…</prospect>`
+ * mismatches) and remove HTML-only tags outside CDATA (an unclosed `<p class="p1">` in an option name).
+ */
+function secondChance(text: string, log: WarningLog): string {
+  return outsideCdata(text, (part) => {
+    let p = part.replace(HTML_TAG_RE, () => {
+      log.add('html_tags_removed', 'Stray HTML tags outside CDATA were removed.');
+      return '';
+    });
+    p = p.replace(/<(\/?)([A-Za-z_][\w.:-]*)/g, (_m, slash: string, name: string) => `<${slash}${name.toLowerCase()}`);
+    return p;
+  });
+}
+
+function convert(nodes: unknown): XChild[] {
+  const out: XChild[] = [];
+  if (!Array.isArray(nodes)) return out;
+  for (const node of nodes as Array<Record<string, unknown>>) {
+    if (node === null || typeof node !== 'object') continue;
+    if ('#text' in node) {
+      const t = node['#text'];
+      if (t !== undefined && t !== null && t !== '') out.push(String(t));
+      continue;
+    }
+    const name = Object.keys(node).find((k) => k !== ':@');
+    if (name === undefined) continue;
+    const rawAttrs = node[':@'];
+    const attrs: Record<string, string> = {};
+    if (rawAttrs && typeof rawAttrs === 'object') {
+      for (const [k, v] of Object.entries(rawAttrs as Record<string, unknown>)) {
+        if (v !== undefined && v !== null) attrs[k] = String(v);
+      }
+    }
+    out.push({ name, attrs, children: convert(node[name]) });
+  }
+  return out;
+}
+
+/**
+ * Parse a (pre-cleaned) document with fast-xml-parser: no DTDs, only the five XML entities and
+ * numeric references decoded, strings never converted to numbers, CDATA merged into text,
+ * names lower-cased and namespace prefixes removed. Throws LeadgateError xml_too_large,
+ * xml_too_deep, xml_doctype_forbidden or xml_malformed (detail: position only, never content).
+ */
+export function parseXml(text: string, limits: XmlLimits = {}): XmlDocument {
+  const { maxDepth, maxElements, maxBytes } = { ...DEFAULT_XML_LIMITS, ...limits };
+  if (Buffer.byteLength(text, 'utf8') > maxBytes) {
+    throw new LeadgateError('xml_too_large', `The document exceeds ${maxBytes} bytes.`);
+  }
+  const shape = checkStructure(text, maxDepth, maxElements);
+
+  const log = new WarningLog();
+  let src = text;
+  if (shape.multipleRoots) {
+    // XML allows one root; wrap them all (after any prolog) so each can be read.
+    src = `${text.slice(0, shape.firstElement)}<${WRAPPER}>${text.slice(shape.firstElement)}</${WRAPPER}>`;
+  }
+  const verdict = XMLValidator.validate(src);
+  if (verdict !== true) {
+    const retryLog = new WarningLog();
+    const repaired = secondChance(src, retryLog);
+    if (repaired === src || XMLValidator.validate(repaired) !== true) {
+      const { code, line, col } = verdict.err;
+      // Only the validator's error code and position: its `msg` may quote names from the document.
+      throw malformed(`${code} at line ${line}${col ? `, column ${col}` : ''}`);
+    }
+    src = repaired;
+    log.addAll(retryLog.list());
+  }
+
+  let caseNormalized = false;
+  const lowerName = (raw: string): string => {
+    const lower = raw.toLowerCase();
+    if (lower !== raw) caseNormalized = true;
+    return CRITICAL_NAMES.has(lower) ? `${lower}_` : lower;
+  };
+  const parser = new XMLParser({
+    preserveOrder: true,
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    parseTagValue: false,
+    parseAttributeValue: false,
+    // Trimming happens in text(): trimming every text run would glue words around inline markup.
+    trimValues: false,
+    processEntities: true,
+    // An empty name map: only the XML five are named, numeric references are decoded (team measurement).
+    htmlEntities: {} as unknown as boolean,
+    removeNSPrefix: true,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    jPath: false,
+    maxNestedTags: maxDepth + 2,
+    transformTagName: lowerName,
+    transformAttributeName: lowerName,
+  });
+
+  let parsed: unknown;
+  try {
+    parsed = parser.parse(src);
+  } catch (err) {
+    // Parser messages can quote document content; keep only what kind of failure it was.
+    if (err instanceof Error && /nested tags/i.test(err.message)) {
+      throw new LeadgateError('xml_too_deep', `The document nests elements deeper than ${maxDepth} levels.`);
+    }
+    throw malformed('The XML parser rejected the document after validation passed.');
+  }
+
+  const top = convert(parsed).filter(isNode);
+  const only = top[0];
+  if (only === undefined) throw malformed('The document has no root element.');
+  const root: XNode = only.name === WRAPPER && shape.multipleRoots ? { ...only, name: '#document' } : only;
+  return { root, caseNormalized, warnings: log.list() };
+}
+
+// ---------------------------------------------------------------------------
+// Tree helpers: "parse by element name, never by position".
+// ---------------------------------------------------------------------------
+
+export function isNode(c: XChild | undefined): c is XNode {
+  return typeof c === 'object' && c !== null;
+}
+
+/** Child elements, optionally only those called `name`. */
+export function kids(node: XNode | undefined, name?: string): XNode[] {
+  if (!node) return [];
+  const out: XNode[] = [];
+  for (const c of node.children) if (isNode(c) && (name === undefined || c.name === name)) out.push(c);
+  return out;
+}
+
+/** The first child element called `name`. */
+export function kid(node: XNode | undefined, name: string): XNode | undefined {
+  if (!node) return undefined;
+  for (const c of node.children) if (isNode(c) && c.name === name) return c;
+  return undefined;
+}
+
+/** Every element reached by following `path` (any of the same-named siblings at each step). */
+export function allAt(node: XNode | undefined, ...path: string[]): XNode[] {
+  let level: XNode[] = node ? [node] : [];
+  for (const name of path) level = level.flatMap((n) => kids(n, name));
+  return level;
+}
+
+/** The first element reached by following `path`. */
+export function at(node: XNode | undefined, ...path: string[]): XNode | undefined {
+  return allAt(node, ...path)[0];
+}
+
+/** All descendants called `name`, in document order (not descending into matches). Depth is bounded by parseXml. */
+export function descendants(node: XNode | undefined, name: string): XNode[] {
+  const out: XNode[] = [];
+  const walk = (n: XNode): void => {
+    for (const c of kids(n)) {
+      if (c.name === name) out.push(c);
+      else walk(c);
+    }
+  };
+  if (node) walk(node);
+  return out;
+}
+
+/** An attribute's trimmed value; absent or empty → undefined. */
+export function attr(node: XNode | undefined, name: string): string | undefined {
+  const v = node?.attrs[name]?.trim();
+  return v ? v : undefined;
+}
+
+// Private-use markers for line breaks that come from markup rather than from the sender's own newlines.
+const BLOCK = '\uE000';
+const BR = '\uE001';
+const BLOCK_NAMES = new Set(['p', 'div', 'li', 'ul', 'ol', 'tr', 'table', 'blockquote', 'pre', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'center', 'dl', 'dt', 'dd']);
+
+/** Text of an element and its descendants in order; `<br>` elements become newlines, block HTML elements line breaks. */
+export function rawText(node: XNode | undefined): string {
+  if (!node) return '';
+  let s = '';
+  for (const c of node.children) {
+    if (!isNode(c)) s += c;
+    else if (c.name === 'br') s += BR;
+    else if (BLOCK_NAMES.has(c.name)) s += BLOCK + rawText(c) + BLOCK;
+    else s += rawText(c);
+  }
+  return s;
+}
+
+/** Trimmed text of a simple element; empty → undefined ("empty elements become absent fields"). */
+export function text(node: XNode | undefined): string | undefined {
+  if (!node) return undefined;
+  const t = rawText(node).replace(/[\uE000\uE001]/g, '\n').trim();
+  return t === '' ? undefined : t;
+}
+
+/** text() of the first element at `path`. */
+export function textAt(node: XNode | undefined, ...path: string[]): string | undefined {
+  return text(at(node, ...path));
+}
+
+/** Comment-ish text (customer/vehicle comments, pricecomments, option names): see cleanRichText. */
+export function richText(node: XNode | undefined): string | undefined {
+  return node ? cleanRichText(rawText(node)) : undefined;
+}
+
+/** True when the element holds only text (no child elements other than line breaks). */
+export function isSimple(node: XNode): boolean {
+  return node.children.every((c) => !isNode(c) || c.name === 'br');
+}
+
+/**
+ * Clean free text that senders fill with HTML: `<br>`, `<br/>`, `<br />` → newline; block tags
+ * (`<p>`, `<li>`, Costco's escaped price-sheet HTML) → line breaks; other HTML tags stripped;
+ * entities decoded (STAR CDATA carries `&amp;`); runs of spaces collapsed and every line trimmed.
+ * Only known HTML tag names are stripped, so `<customer@example.com>` survives.
+ */
+export function cleanRichText(input: string): string | undefined {
+  if (input === '') return undefined;
+  let t = input.replace(/\r\n?/g, '\n');
+  const strip = (s: string): string =>
+    s
+      .replace(/<(style|script)\b[^<>]*>[\s\S]*?<\/\1\s*>/gi, '')
+      .replace(/<!--[\s\S]*?-->/g, '')
+      .replace(/<\/?br\s*\/?>/gi, BR)
+      .replace(BLOCK_TAG_RE, BLOCK)
+      .replace(HTML_TAG_RE, '');
+  t = strip(t);
+  if (t.includes('&')) {
+    t = decodeEntities(t);
+    if (t.includes('<')) t = strip(t); // double-escaped HTML (`&lt;b&gt;` inside CDATA)
+  }
+  // `<br />` followed by the sender's own newline (Trade Accelerator's CDATA) is one line break, not two.
+  t = t.replace(/\uE001[ \t]*\n?/g, '\n');
+  // Block boundaries become one line break, merging with an adjacent one the sender already wrote.
+  t = t.replace(/[ \t]*\n?[ \t]*(?:\uE000[ \t]*\n?[ \t]*)+/g, '\n');
+  const lines = t.split('\n').map((line) => line.replace(/[ \t\f\v\u00a0]+/g, ' ').trim());
+  const out = lines.join('\n').trim();
+  return out === '' ? undefined : out;
+}
+
+// ---------------------------------------------------------------------------
+// Draft building
+// ---------------------------------------------------------------------------
+
+type Compact<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & {
+  [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined>;
+};
+
+/** Drop undefined properties so absent values are absent keys, never `undefined` or "". */
+export function compact<T extends object>(o: T): Compact<T> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as Compact<T>;
+}
