@@ -116,7 +116,7 @@ export function normalize(draft: LeadDraft, ctx: NormalizeContext): NormalizedLe
   const name = normalizeName(c.names, warnings);
   const emails = normalizeEmails(c.emails, warnings);
   const phones = normalizePhones(c.phones, country, warnings);
-  const customer: Customer = { ...(Object.keys(name).length ? { name } : {}), emails: emails.emails, phones: phones.phones };
+  const customer: Customer = { ...(name && Object.keys(name).length ? { name } : {}), emails: emails.emails, phones: phones.phones };
   const address = normalizeAddress(c.address, warnings);
   if (address) customer.address = address;
   const preferred = preferredContact(emails.preferred, phones.preferred, warnings);

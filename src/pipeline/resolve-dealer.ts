@@ -1,0 +1,80 @@
+// resolve-dealer: decide which dealer (rooftop) a lead is for — transport first, then configured vendor ids/names, then the ADF vendor itself.
+import type { DealerConfig } from '../config.js';
+import type { DraftId, Warning } from '../lead.js';
+
+export interface ResolvedDealer {
+  id: string;
+  name: string;
+  country?: string;
+  configured: boolean;
+  warnings: Warning[];
+}
+
+/** "Mission Viejo Kia [Attn: Staff Name]" → "Mission Viejo Kia" (DealerRater appends the requested salesperson). */
+export function cleanVendorName(name: string): string {
+  return name.replace(/\s*\[[^\]]*\]\s*$/, '').replace(/\s+/g, ' ').trim();
+}
+
+export function slugify(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64);
+}
+
+export class DealerResolver {
+  private readonly byId = new Map<string, DealerConfig>();
+  private readonly byVendorId = new Map<string, DealerConfig>();
+  private readonly byVendorName = new Map<string, DealerConfig>();
+
+  constructor(dealers: DealerConfig[]) {
+    for (const d of dealers) {
+      this.byId.set(d.id, d);
+      for (const v of d.vendorIds ?? []) this.byVendorId.set(v.trim().toLowerCase(), d);
+      for (const n of [d.name, ...(d.vendorNames ?? [])]) this.byVendorName.set(cleanVendorName(n).toLowerCase(), d);
+    }
+  }
+
+  resolve(vendor: { ids: DraftId[]; name?: string } | undefined, transportDealerId?: string): ResolvedDealer {
+    const hit = (d: DealerConfig): ResolvedDealer => ({ id: d.id, name: d.name, country: d.country, configured: true, warnings: [] });
+    if (transportDealerId) {
+      const d = this.byId.get(transportDealerId);
+      if (d) return hit(d);
+      return {
+        id: transportDealerId,
+        name: transportDealerId,
+        configured: false,
+        warnings: [{ code: 'dealer_not_configured', message: 'The dealer named by the transport is not in the configuration.' }],
+      };
+    }
+    for (const id of vendor?.ids ?? []) {
+      const d = this.byVendorId.get(id.value.trim().toLowerCase());
+      if (d) return hit(d);
+    }
+    const name = vendor?.name ? cleanVendorName(vendor.name) : '';
+    if (name) {
+      const d = this.byVendorName.get(name.toLowerCase());
+      if (d) return hit(d);
+      const slug = slugify(name);
+      if (slug) {
+        return {
+          id: slug,
+          name,
+          configured: false,
+          warnings: this.byId.size
+            ? [{ code: 'dealer_not_configured', message: 'The lead names a dealer that is not in the configuration; its vendor name was used.' }]
+            : [],
+        };
+      }
+    }
+    return {
+      id: 'unknown',
+      name: 'Unknown dealer',
+      configured: false,
+      warnings: [{ code: 'dealer_unresolved', message: 'The lead names no dealer and none is configured for its source; it was filed under "unknown".' }],
+    };
+  }
+}

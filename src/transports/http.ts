@@ -1,0 +1,109 @@
+// The HTTP transport (hono): lead intake, health, readiness, metrics and OpenAPI; the one place that maps errors to HTTP.
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { ADAPTERS } from '../../adapters/index.js';
+import { ERROR_CODES, LeadgateError, toLeadgateError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { Pipeline } from '../pipeline/index.js';
+import { OPENAPI } from './openapi.js';
+
+export interface HttpDeps {
+  pipeline: Pipeline;
+  metrics: Metrics;
+  log: Logger;
+  maxBodyBytes: number;
+  /** Readiness of everything behind intake (store, sink); the reply lists each check. */
+  ready: () => Promise<{ ok: boolean; checks: Record<string, unknown> }>;
+  /** Called after every commit, so the relay publishes at once. */
+  onCommitted?: () => void;
+}
+
+const RETRY_AFTER_SECONDS = 5;
+
+/** RFC 9457 problem+json with a stable code; details never echo the input. */
+export function problem(c: Context, err: LeadgateError, extra: Record<string, unknown> = {}): Response {
+  const body = {
+    type: `https://leadgate.dev/problems/${err.code.replace(/_/g, '-')}`,
+    title: ERROR_CODES[err.code].title,
+    status: err.status,
+    code: err.code,
+    ...(err.detail && err.kind !== 'bug' ? { detail: err.detail } : {}),
+    ...extra,
+  };
+  const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
+  const connection = c.res.headers.get('connection');
+  if (connection) headers.connection = connection;
+  if (err.kind === 'transient') headers['retry-after'] = String(RETRY_AFTER_SECONDS);
+  return c.body(JSON.stringify(body), err.status as 400, headers);
+}
+
+function charsetOf(contentType: string): string | undefined {
+  const m = /;\s*charset="?([^";\s]+)"?/i.exec(contentType);
+  return m?.[1];
+}
+
+export function createHttpApp(deps: HttpDeps): Hono {
+  const app = new Hono();
+  const { pipeline, metrics, log } = deps;
+
+  const intake = async (c: Context): Promise<Response> => {
+    const receivedAt = new Date().toISOString();
+    const contentType = c.req.header('content-type') ?? '';
+    const bytes = Buffer.from(await c.req.arrayBuffer());
+    const adapter = c.req.param('adapter');
+    try {
+      const result = await pipeline.ingest({
+        bytes,
+        contentType,
+        charset: charsetOf(contentType),
+        transport: 'http',
+        receivedAt,
+        ...(adapter ? { adapter } : {}),
+        ...(c.req.header('idempotency-key') ? { idempotencyKey: c.req.header('idempotency-key') } : {}),
+      });
+      deps.onCommitted?.();
+      for (const l of result.leads) metrics.leads.inc({ outcome: l.outcome, channel: 'http' });
+      return c.json({ leads: result.leads }, 200);
+    } catch (err) {
+      const e = toLeadgateError(err);
+      if (e.kind === 'invalid') {
+        metrics.rejected.inc({ code: e.code });
+        deps.onCommitted?.();
+      } else {
+        metrics.errors.inc({ code: e.code });
+        if (e.kind === 'bug') log.error({ code: e.code, err: e.cause instanceof Error ? e.cause.stack : String(e.cause) }, 'intake failed');
+      }
+      return problem(c, e);
+    }
+  };
+
+  const limit = bodyLimit({
+    maxSize: deps.maxBodyBytes,
+    onError: (c) => {
+      metrics.rejected.inc({ code: 'body_too_large' });
+      // The rest of the body is never read, so the connection cannot be reused for another request.
+      c.header('connection', 'close');
+      return problem(c, new LeadgateError('body_too_large', `the limit is ${deps.maxBodyBytes} bytes`));
+    },
+  });
+  app.post('/v1/leads', limit, intake);
+  app.post('/v1/leads/:adapter', limit, intake);
+
+  app.get('/v1/adapters', (c) => c.json({ adapters: ADAPTERS.map((a) => ({ name: a.name, title: a.title, format: a.format })) }));
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    const r = await deps.ready();
+    return c.json({ status: r.ok ? 'ready' : 'not ready', checks: r.checks }, r.ok ? 200 : 503);
+  });
+  app.get('/metrics', async (c) => c.body(await metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
+  app.get('/openapi.json', (c) => c.json(OPENAPI));
+
+  app.notFound((c) => c.json({ type: 'about:blank', title: 'Not found', status: 404, code: 'not_found' }, 404, { 'content-type': 'application/problem+json' }));
+  app.onError((err, c) => {
+    const e = toLeadgateError(err);
+    log.error({ code: e.code, err: err instanceof Error ? err.message : String(err) }, 'unhandled error');
+    return problem(c, e);
+  });
+  return app;
+}
