@@ -14,7 +14,6 @@ export function createLogger(opts: { level?: string; destination?: DestinationSt
   const dest = opts.destination ?? 1;
   return pino(
     {
-      name: 'leadgate',
       level: opts.level ?? 'info',
       redact: { paths: REDACT, censor: '[redacted]' },
       base: { service: 'leadgate' },
