@@ -12,6 +12,7 @@ import type { Sink } from './sink.js';
 import { FileLogSink } from './sinks/file-log.js';
 import { KafkaSink } from './sinks/kafka.js';
 import type { Store } from './store.js';
+import { driverName } from './stores/sqlite-driver.js';
 import { SqliteStore } from './stores/sqlite.js';
 import { createHttpApp } from './transports/http.js';
 
@@ -77,7 +78,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   log.info(
-    { url, dataDir: resolve(config.dataDir), sink: sink.name, dealers: config.dealers.length, loopbackOnly: isLoopback(config.host) },
+    { url, dataDir: resolve(config.dataDir), sink: sink.name, sqlite: driverName, node: process.version, dealers: config.dealers.length, loopbackOnly: isLoopback(config.host) },
     isLoopback(config.host)
       ? 'leadgate listening on loopback only (set LEADGATE_HOST or --host to accept other machines)'
       : 'leadgate listening',

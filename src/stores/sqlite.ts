@@ -1,5 +1,5 @@
 // The embedded store: one SQLite file in the data directory (WAL, synchronous=FULL), transactions serialized in-process.
-import Database from 'better-sqlite3';
+import { Database } from './sqlite-driver.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ArchivedInput, LeadRecord, NewEvent, OutboxEvent, Store, StoreTx } from '../store.js';
@@ -112,7 +112,7 @@ function toInput(r: InputRow): ArchivedInput {
 }
 
 export class SqliteStore implements Store {
-  private readonly db: Database.Database;
+  private readonly db: Database;
   /** Tail of the chain of transactions: better-sqlite3 has one connection, so intake transactions run one at a time. */
   private queue: Promise<unknown> = Promise.resolve();
   private readonly stmts;
