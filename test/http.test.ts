@@ -1,5 +1,7 @@
 // End to end over HTTP on embedded defaults: every real lead is accepted, committed and written as a schema-valid event; errors are problem+json with stable codes.
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Database } from '../src/stores/sqlite-driver.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectValidEvent } from './support/schemas.js';
 import { startTestGateway, type TestGateway } from './support/gateway.js';
@@ -37,6 +39,19 @@ describe('HTTP intake on embedded defaults', () => {
       expect(ev.partitionkey).toBe(ev.data.customerId);
       expect(ev.source).toBe(`/leadgate/dealers/${encodeURIComponent(ev.data.dealer.id)}`);
     }
+
+    // Nothing a customer told us reaches the logs: scan every line for every value the events carry.
+    const pii = new Set<string>();
+    for (const { data } of events) {
+      const c = data.customer;
+      for (const v of [c.name?.first, c.name?.last, c.name?.full, ...c.emails, ...c.phones.map((p: { raw: string }) => p.raw), ...(c.address?.lines ?? []), c.comments?.slice(0, 24)]) {
+        if (typeof v === 'string' && v.length >= 4) pii.add(v);
+      }
+    }
+    expect(pii.size).toBeGreaterThan(40);
+    expect(gw.logLines.length).toBeGreaterThanOrEqual(xmlFixtures.length);
+    const leaks = gw.logLines.flatMap((line) => [...pii].filter((v) => line.includes(v)).map((v) => `${v} in ${line.slice(0, 80)}`));
+    expect(leaks).toEqual([]);
   });
 
   it('refuses the blank EverLogic template as no_customer_contact and keeps it in the rejected stream', async () => {
@@ -125,5 +140,28 @@ describe('HTTP intake on embedded defaults', () => {
     const openapi = (await (await fetch(`${gw.url}/openapi.json`)).json()) as any;
     expect(openapi.openapi).toBe('3.1.0');
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/leads', '/v1/leads/{adapter}', '/healthz', '/readyz']));
+  });
+});
+
+describe('when the store is unavailable', () => {
+  it('answers 503 with Retry-After and takes the same lead once the store is back', async () => {
+    const gw = await startTestGateway();
+    // Another process holding the write lock: our transaction waits its busy timeout, then gives up.
+    const other = new Database(join(gw.dataDir, 'leadgate.db'));
+    try {
+      other.exec('BEGIN EXCLUSIVE');
+      const body = fixture('truecar-pnc-1.xml');
+      const res = await gw.post(body);
+      expect(res.status).toBe(503);
+      expect(res.json.code).toBe('store_unavailable');
+      expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+      other.exec('ROLLBACK');
+      const retry = await gw.post(body);
+      expect(retry.status).toBe(200);
+      expect(retry.json.leads[0].outcome).toBe('received');
+    } finally {
+      other.close();
+      await gw.cleanup();
+    }
   });
 });

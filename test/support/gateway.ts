@@ -4,12 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startGateway, type Gateway } from '../../src/gateway.js';
-import { silentLogger } from '../../src/log.js';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/log.js';
 import type { CloudEvent } from '../../src/events.js';
 
 export interface TestGateway extends Gateway {
   config: Config;
   dataDir: string;
+  /** Every log line the gateway wrote (JSON text), for tests that check what logs reveal. */
+  logLines: string[];
   post(body: string | Buffer, opts?: { path?: string; contentType?: string; headers?: Record<string, string> }): Promise<{ status: number; json: any; headers: Headers }>;
   /** Resolves once the relay has published everything committed so far. */
   drained(): Promise<void>;
@@ -25,7 +28,15 @@ export function tempDir(prefix = 'leadgate-test-'): string {
 export async function startTestGateway(overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Promise<TestGateway> {
   const dataDir = (overrides.dataDir as string | undefined) ?? tempDir();
   const config = loadConfig({ env, overrides: { port: 0, dataDir, ...overrides } });
-  const gw = await startGateway({ ...config, relay: { ...config.relay, retryDelayMs: 50, maxRetryDelayMs: 500 } }, silentLogger);
+  const logLines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logLines.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const log = createLogger({ level: 'debug', destination: sink });
+  const gw = await startGateway({ ...config, relay: { ...config.relay, retryDelayMs: 50, maxRetryDelayMs: 500 } }, log);
   const readEvents = (topic: string): CloudEvent<any>[] => {
     const file = join(dataDir, 'events', `${topic}.ndjson`);
     if (!existsSync(file)) return [];
@@ -38,6 +49,7 @@ export async function startTestGateway(overrides: Record<string, unknown> = {}, 
     ...gw,
     config,
     dataDir,
+    logLines,
     async post(body, opts = {}) {
       const res = await fetch(`${gw.url}${opts.path ?? '/v1/leads'}`, {
         method: 'POST',
