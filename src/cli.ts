@@ -79,7 +79,7 @@ async function parseFiles(files: string[], values: Record<string, unknown>): Pro
       continue;
     }
     try {
-      const prepared = pipeline.prepare({
+      const prepared = await pipeline.prepare({
         bytes,
         contentType: contentTypeFor(file),
         transport: 'file',

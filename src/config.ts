@@ -22,6 +22,54 @@ export interface KafkaConfig {
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
 }
 
+export interface SmtpConfig {
+  /** Listen for SMTP here (leadgate serve starts the receiver only when smtp is configured). */
+  host: string;
+  port: number;
+  /** The name announced in the greeting and EHLO reply. */
+  hostname: string;
+  /**
+   * Recipient domains accepted: `leads+<dealerId>@domain` or `<dealerId>@domain` names the dealer,
+   * any other local part is accepted with the dealer taken from the lead itself. Never an open relay:
+   * every other domain is refused at RCPT TO.
+   */
+  domains: string[];
+  /** Exact recipient addresses mapped to a dealer, e.g. the address a dealer's forwarding rule uses. */
+  addresses: Array<{ address: string; dealer: string }>;
+  /** Largest message accepted (SIZE extension, and enforced while reading DATA). */
+  maxMessageBytes: number;
+  /** STARTTLS with this certificate and key (PEM file paths). */
+  tls?: { cert: string; key: string };
+  /** AUTH PLAIN/LOGIN users; with `required`, unauthenticated senders are refused. */
+  auth?: { required: boolean; users: Array<{ username: string; password: string }> };
+}
+
+export interface ImapMailboxConfig {
+  /** A short name for logs and metrics. */
+  name: string;
+  host: string;
+  port: number;
+  /** Implicit TLS (port 993). Otherwise STARTTLS is used when the server offers it. */
+  secure: boolean;
+  user: string;
+  /** One of: the password itself, an environment variable that holds it, or a file that holds it. */
+  password?: string;
+  passwordEnv?: string;
+  passwordFile?: string;
+  /** Folder to watch (default INBOX). */
+  folder: string;
+  /** Dealer every lead from this mailbox belongs to (otherwise taken from the lead). */
+  dealer?: string;
+  /** After the lead is committed: move it here, or (when unset) flag it \Seen and leave it. */
+  processedFolder?: string;
+  /** Messages that hold no lead are moved here (when unset they are flagged \Seen like processed ones). */
+  rejectedFolder?: string;
+  /** Polling interval when the server has no IDLE, and the safety net re-scan interval with IDLE. */
+  pollSeconds: number;
+  /** Accept self-signed certificates (test servers only). */
+  allowSelfSigned?: boolean;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -32,6 +80,8 @@ export interface Config {
   dedupe: { windowDays: number };
   limits: { maxBodyBytes: number; xmlMaxDepth: number; xmlMaxElements: number };
   kafka?: KafkaConfig;
+  smtp?: SmtpConfig;
+  imap: { mailboxes: ImapMailboxConfig[] };
   topics: { leads: string; rejected: string };
   relay: { batchSize: number; retryDelayMs: number; maxRetryDelayMs: number };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
@@ -43,6 +93,7 @@ export const DEFAULTS: Config = {
   dataDir: './data',
   country: 'US',
   dealers: [],
+  imap: { mailboxes: [] },
   dedupe: { windowDays: 30 },
   limits: { maxBodyBytes: 1024 * 1024, xmlMaxDepth: 64, xmlMaxElements: 50_000 },
   topics: { leads: 'leadgate.leads', rejected: 'leadgate.leads.rejected' },
@@ -52,12 +103,23 @@ export const DEFAULTS: Config = {
 
 const nonEmpty = { type: 'string', minLength: 1 } as const;
 
+export const SMTP_DEFAULTS: SmtpConfig = {
+  host: '127.0.0.1',
+  port: 2525,
+  hostname: 'leadgate.localhost',
+  domains: [],
+  addresses: [],
+  maxMessageBytes: 25 * 1024 * 1024,
+};
+
+export const IMAP_MAILBOX_DEFAULTS = { port: 993, secure: true, folder: 'INBOX', pollSeconds: 60 };
+
 /** JSON Schema of the config file (after defaults are merged), also served in the README. */
 export const CONFIG_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   type: 'object',
   additionalProperties: false,
-  required: ['host', 'port', 'dataDir', 'country', 'dealers', 'dedupe', 'limits', 'topics', 'relay', 'log'],
+  required: ['host', 'port', 'dataDir', 'country', 'dealers', 'imap', 'dedupe', 'limits', 'topics', 'relay', 'log'],
   properties: {
     $schema: { type: 'string' },
     host: nonEmpty,
@@ -116,6 +178,81 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
+    smtp: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['host', 'port', 'hostname', 'domains', 'addresses', 'maxMessageBytes'],
+      properties: {
+        host: nonEmpty,
+        port: { type: 'integer', minimum: 0, maximum: 65535 },
+        hostname: nonEmpty,
+        domains: { type: 'array', items: { type: 'string', pattern: '^[A-Za-z0-9.-]+$' } },
+        addresses: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['address', 'dealer'],
+            properties: { address: { type: 'string', pattern: '^[^\\s@]+@[^\\s@]+$' }, dealer: nonEmpty },
+          },
+        },
+        maxMessageBytes: { type: 'integer', minimum: 1024, maximum: 100 * 1024 * 1024 },
+        tls: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['cert', 'key'],
+          properties: { cert: nonEmpty, key: nonEmpty },
+        },
+        auth: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['required', 'users'],
+          properties: {
+            required: { type: 'boolean' },
+            users: {
+              type: 'array',
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['username', 'password'],
+                properties: { username: nonEmpty, password: nonEmpty },
+              },
+            },
+          },
+        },
+      },
+    },
+    imap: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['mailboxes'],
+      properties: {
+        mailboxes: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'host', 'port', 'secure', 'user', 'folder', 'pollSeconds'],
+            properties: {
+              name: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
+              host: nonEmpty,
+              port: { type: 'integer', minimum: 1, maximum: 65535 },
+              secure: { type: 'boolean' },
+              user: nonEmpty,
+              password: nonEmpty,
+              passwordEnv: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+              passwordFile: nonEmpty,
+              folder: nonEmpty,
+              dealer: nonEmpty,
+              processedFolder: nonEmpty,
+              rejectedFolder: nonEmpty,
+              pollSeconds: { type: 'number', minimum: 1, maximum: 3600 },
+              allowSelfSigned: { type: 'boolean' },
+            },
+          },
+        },
+      },
+    },
     topics: {
       type: 'object',
       additionalProperties: false,
@@ -159,6 +296,9 @@ export const ENV_VARS: Record<string, string> = {
   LEADGATE_LOG_LEVEL: 'log.level',
   LEADGATE_TOPIC_LEADS: 'topics.leads',
   LEADGATE_TOPIC_REJECTED: 'topics.rejected',
+  LEADGATE_SMTP_HOST: 'smtp.host',
+  LEADGATE_SMTP_PORT: 'smtp.port',
+  LEADGATE_SMTP_DOMAINS: 'smtp.domains',
   KAFKA_BROKERS: 'kafka.brokers',
   KAFKA_CLIENT_ID: 'kafka.clientId',
   KAFKA_SSL: 'kafka.ssl',
@@ -167,7 +307,8 @@ export const ENV_VARS: Record<string, string> = {
   KAFKA_SASL_PASSWORD: 'kafka.sasl.password',
 };
 
-const NUMERIC = new Set(['port', 'dedupe.windowDays', 'limits.maxBodyBytes']);
+const NUMERIC = new Set(['port', 'dedupe.windowDays', 'limits.maxBodyBytes', 'smtp.port']);
+const LISTS = new Set(['kafka.brokers', 'smtp.domains']);
 
 type Json = Record<string, unknown>;
 
@@ -226,7 +367,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       const n = Number(raw);
       if (!Number.isFinite(n)) problems.push(`${name}=${JSON.stringify(raw)} is not a number`);
       else setPath(fromEnv, path, n);
-    } else if (path === 'kafka.brokers') {
+    } else if (LISTS.has(path)) {
       setPath(fromEnv, path, raw.split(',').map((s) => s.trim()).filter(Boolean));
     } else if (path === 'kafka.ssl') {
       setPath(fromEnv, path, /^(1|true|yes)$/i.test(raw));
@@ -240,6 +381,18 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   }
 
   let merged = merge(merge(merge(DEFAULTS as unknown as Json, fileJson), fromEnv), fromFlags);
+  // An smtp section (or LEADGATE_SMTP_PORT) needs only what differs from these defaults.
+  if (merged.smtp && typeof merged.smtp === 'object') {
+    merged = { ...merged, smtp: { ...SMTP_DEFAULTS, ...(merged.smtp as Json) } };
+  }
+  // Mailboxes need only host, user and a password source.
+  const imap = merged.imap as Json | undefined;
+  if (imap && Array.isArray(imap.mailboxes)) {
+    merged = {
+      ...merged,
+      imap: { ...imap, mailboxes: imap.mailboxes.map((m, i) => (m && typeof m === 'object' ? { ...IMAP_MAILBOX_DEFAULTS, name: `mailbox-${i + 1}`, ...(m as Json) } : m)) },
+    };
+  }
   // Brokers given without a client id still make a complete Kafka section.
   if (merged.kafka && typeof merged.kafka === 'object') {
     merged = { ...merged, kafka: { clientId: 'leadgate', ...(merged.kafka as Json) } };
@@ -263,6 +416,14 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       seen.add(d.id);
     }
     if (config.relay.maxRetryDelayMs < config.relay.retryDelayMs) problems.push('/relay/maxRetryDelayMs must be >= /relay/retryDelayMs');
+    const names = new Set<string>();
+    config.imap.mailboxes.forEach((m, i) => {
+      const sources = [m.password, m.passwordEnv, m.passwordFile].filter((x) => x !== undefined).length;
+      if (sources !== 1) problems.push(`/imap/mailboxes/${i} needs exactly one of password, passwordEnv, passwordFile`);
+      if (m.passwordEnv && !env[m.passwordEnv]) problems.push(`/imap/mailboxes/${i}/passwordEnv: environment variable ${m.passwordEnv} is not set`);
+      if (names.has(m.name)) problems.push(`/imap/mailboxes/${i}: mailbox name "${m.name}" is used twice`);
+      names.add(m.name);
+    });
   }
   if (problems.length) throw new ConfigError(problems);
   return config;

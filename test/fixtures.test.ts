@@ -17,11 +17,11 @@ describe('real-leads fixtures', () => {
     expect(files.length).toBeGreaterThanOrEqual(23);
   });
 
-  it.each(files)('%s matches its expected normalized output', (file) => {
+  it.each(files)('%s matches its expected normalized output', async (file) => {
     const bytes = readFileSync(new URL(file, DIR));
     let result: unknown;
     try {
-      const leads = pipeline.prepare({ bytes, contentType: 'application/xml', transport: 'http', receivedAt: RECEIVED_AT }).map(offlineLead);
+      const leads = (await pipeline.prepare({ bytes, contentType: 'application/xml', transport: 'http', receivedAt: RECEIVED_AT })).map(offlineLead);
       for (const lead of leads) expectValidLead(lead);
       result = leads;
     } catch (err) {

@@ -72,8 +72,8 @@ export class Pipeline {
   }
 
   /** Pure part: bytes → leads without ids. Throws a LeadgateError (kind invalid) when the input holds no lead. */
-  prepare(raw: RawInput, ref: RawRef = rawRef(raw)): PreparedLead[] {
-    const { adapter, drafts, warnings: readWarnings } = readInput(raw, {
+  async prepare(raw: RawInput, ref: RawRef = rawRef(raw)): Promise<PreparedLead[]> {
+    const { adapter, drafts, warnings: readWarnings } = await readInput(raw, {
       maxDepth: this.config.limits.xmlMaxDepth,
       maxElements: this.config.limits.xmlMaxElements,
       maxBytes: this.config.limits.maxBodyBytes,
@@ -127,7 +127,7 @@ export class Pipeline {
     };
     let prepared: PreparedLead[];
     try {
-      prepared = this.prepare(raw, ref);
+      prepared = await this.prepare(raw, ref);
     } catch (err) {
       const e = toLeadgateError(err);
       if (e.kind === 'invalid') await this.reject(archived, e, ref);

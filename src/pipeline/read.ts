@@ -33,7 +33,7 @@ export interface ReadResult {
   warnings: Warning[];
 }
 
-export function readInput(raw: RawInput, limits?: XmlLimits): ReadResult {
+export async function readInput(raw: RawInput, limits?: XmlLimits): Promise<ReadResult> {
   if (raw.bytes.length === 0) throw new LeadgateError('empty_body', 'send the lead document as the request body');
   if (raw.adapter && !findAdapter(raw.adapter)) throw new LeadgateError('unknown_adapter', 'GET /v1/adapters lists the adapter names');
   const type = mediaType(raw.contentType);
