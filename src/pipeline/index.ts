@@ -16,7 +16,7 @@ import { DealerResolver } from './resolve-dealer.js';
 import { hasContact } from './validate.js';
 
 /** A lead ready for the store: everything but the ids decided inside the transaction. */
-export type PreparedLead = Omit<Lead, 'leadId' | 'customerId'> & { index: number };
+export type PreparedLead = Omit<Lead, 'leadId' | 'customerId'> & { index: number; idempotencyKey?: string };
 
 export interface LeadOutcome {
   leadId: string;
@@ -51,7 +51,7 @@ function stableId(text: string): string {
  * customer's first identity key instead of decided by identity/dedup, so they are repeatable.
  */
 export function offlineLead(p: PreparedLead): Lead {
-  const { index, ...rest } = p;
+  const { index, idempotencyKey: _key, ...rest } = p;
   const keys = identityKeys(p.customer);
   return {
     leadId: stableId(`lead:${p.raw.sha256}#${index}`),
@@ -73,7 +73,7 @@ export class Pipeline {
 
   /** Pure part: bytes → leads without ids. Throws a LeadgateError (kind invalid) when the input holds no lead. */
   async prepare(raw: RawInput, ref: RawRef = rawRef(raw)): Promise<PreparedLead[]> {
-    const { adapter, drafts, warnings: readWarnings } = await readInput(raw, {
+    const { adapter, drafts, warnings: readWarnings, idempotencyKey } = await readInput(raw, {
       maxDepth: this.config.limits.xmlMaxDepth,
       maxElements: this.config.limits.xmlMaxElements,
       maxBytes: this.config.limits.maxBodyBytes,
@@ -97,7 +97,8 @@ export class Pipeline {
       const { party, warnings: partyWarnings } = classifyParty([n.source.provider, n.source.service, n.hints.providerName, n.hints.providerUrl, ...n.source.externalIds.map((x) => x.source)]);
       const warnings: Warning[] = [...readWarnings, ...n.warnings, ...dealer.warnings, ...partyWarnings];
       const { vendor: _vendor, hints: _hints, ...lead } = n;
-      prepared.push({ ...lead, party, dealer: { id: dealer.id, name: dealer.name }, warnings, index: draft.index });
+      const key = raw.idempotencyKey ?? idempotencyKey;
+      prepared.push({ ...lead, party, dealer: { id: dealer.id, name: dealer.name }, warnings, index: draft.index, ...(key ? { idempotencyKey: key } : {}) });
     }
     if (prepared.length === 0) {
       throw new LeadgateError('no_customer_contact', drafts.length > 1 ? 'no prospect has a customer name, email or phone' : 'add a customer name, email or phone');
@@ -141,10 +142,10 @@ export class Pipeline {
       await tx.archiveInput(archived);
       const out: Lead[] = [];
       for (const p of prepared) {
-        const { index, ...rest } = p;
+        const { index, idempotencyKey, ...rest } = p;
         const scope = p.dealer.id;
         const { customerId, known } = await identify(tx, scope, identityKeys(p.customer), raw.receivedAt);
-        const keys = dedupKeys(p, index, raw.idempotencyKey);
+        const keys = dedupKeys(p, index, idempotencyKey);
         const summary = summarize(p);
         const dup = await dedupe(tx, { scope, customerId, knownCustomer: known, keys, summary, receivedAt: raw.receivedAt, windowDays });
         const lead: Lead = {

@@ -31,6 +31,8 @@ export interface ReadResult {
   adapter: Adapter;
   drafts: LeadDraft[];
   warnings: Warning[];
+  /** An idempotency key the input itself carries (an email's Message-ID), used when the transport gave none. */
+  idempotencyKey?: string;
 }
 
 export async function readInput(raw: RawInput, limits?: XmlLimits): Promise<ReadResult> {
