@@ -61,6 +61,7 @@ function contentTypeFor(file: string): string {
   const ext = extname(file).toLowerCase();
   if (ext === '.json') return 'application/json';
   if (ext === '.xml' || ext === '.adf') return 'application/xml';
+  if (ext === '.eml') return 'message/rfc822';
   return 'text/plain';
 }
 
