@@ -78,7 +78,7 @@ export interface Config {
   country: string;
   dealers: DealerConfig[];
   dedupe: { windowDays: number };
-  limits: { maxBodyBytes: number; xmlMaxDepth: number; xmlMaxElements: number };
+  limits: { maxBodyBytes: number; maxEmailBytes: number; xmlMaxDepth: number; xmlMaxElements: number };
   kafka?: KafkaConfig;
   smtp?: SmtpConfig;
   imap: { mailboxes: ImapMailboxConfig[] };
@@ -95,7 +95,7 @@ export const DEFAULTS: Config = {
   dealers: [],
   imap: { mailboxes: [] },
   dedupe: { windowDays: 30 },
-  limits: { maxBodyBytes: 1024 * 1024, xmlMaxDepth: 64, xmlMaxElements: 50_000 },
+  limits: { maxBodyBytes: 1024 * 1024, maxEmailBytes: 25 * 1024 * 1024, xmlMaxDepth: 64, xmlMaxElements: 50_000 },
   topics: { leads: 'leadgate.leads', rejected: 'leadgate.leads.rejected' },
   relay: { batchSize: 100, retryDelayMs: 200, maxRetryDelayMs: 10_000 },
   log: { level: 'info' },
@@ -151,9 +151,10 @@ export const CONFIG_SCHEMA = {
     limits: {
       type: 'object',
       additionalProperties: false,
-      required: ['maxBodyBytes', 'xmlMaxDepth', 'xmlMaxElements'],
+      required: ['maxBodyBytes', 'maxEmailBytes', 'xmlMaxDepth', 'xmlMaxElements'],
       properties: {
         maxBodyBytes: { type: 'integer', minimum: 1024, maximum: 64 * 1024 * 1024 },
+        maxEmailBytes: { type: 'integer', minimum: 1024, maximum: 100 * 1024 * 1024 },
         xmlMaxDepth: { type: 'integer', minimum: 8, maximum: 1024 },
         xmlMaxElements: { type: 'integer', minimum: 100, maximum: 10_000_000 },
       },

@@ -5,7 +5,9 @@ import { ADAPTERS } from '../../adapters/index.js';
 import { ERROR_CODES, LeadgateError, toLeadgateError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import type { RawInput } from '../input.js';
 import type { Pipeline } from '../pipeline/index.js';
+import { EMAIL_WEBHOOKS, mimeFromWebhook, type EmailWebhook } from './email-webhooks.js';
 import { OPENAPI } from './openapi.js';
 
 export interface HttpDeps {
@@ -13,6 +15,8 @@ export interface HttpDeps {
   metrics: Metrics;
   log: Logger;
   maxBodyBytes: number;
+  /** Limit for inbound-email webhooks (whole messages with attachments). */
+  maxEmailBytes: number;
   /** Readiness of everything behind intake (store, sink); the reply lists each check. */
   ready: () => Promise<{ ok: boolean; checks: Record<string, unknown> }>;
   /** Called after every commit, so the relay publishes at once. */
@@ -47,29 +51,23 @@ export function createHttpApp(deps: HttpDeps): Hono {
   const app = new Hono();
   const { pipeline, metrics, log } = deps;
 
-  const intake = async (c: Context): Promise<Response> => {
-    const receivedAt = new Date().toISOString();
-    const contentType = c.req.header('content-type') ?? '';
-    const bytes = Buffer.from(await c.req.arrayBuffer());
-    const adapter = c.req.param('adapter');
+  /**
+   * Commit one input and answer. `invalid` inputs are already in the rejected stream when ingest
+   * throws; for email webhooks they are still answered 200 (like SMTP's 250), because an email
+   * service would retry or bounce a customer's message otherwise.
+   */
+  const ingest = async (c: Context, raw: RawInput, opts: { acceptInvalid?: boolean } = {}): Promise<Response> => {
     try {
-      const result = await pipeline.ingest({
-        bytes,
-        contentType,
-        charset: charsetOf(contentType),
-        transport: 'http',
-        receivedAt,
-        ...(adapter ? { adapter } : {}),
-        ...(c.req.header('idempotency-key') ? { idempotencyKey: c.req.header('idempotency-key') } : {}),
-      });
+      const result = await pipeline.ingest(raw);
       deps.onCommitted?.();
-      for (const l of result.leads) metrics.leads.inc({ outcome: l.outcome, channel: 'http' });
+      for (const l of result.leads) metrics.leads.inc({ outcome: l.outcome, channel: raw.transport });
       return c.json({ leads: result.leads }, 200);
     } catch (err) {
       const e = toLeadgateError(err);
       if (e.kind === 'invalid') {
         metrics.rejected.inc({ code: e.code });
         deps.onCommitted?.();
+        if (opts.acceptInvalid) return c.json({ leads: [], rejected: { code: e.code, title: ERROR_CODES[e.code].title } }, 200);
       } else {
         metrics.errors.inc({ code: e.code });
         if (e.kind === 'bug') log.error({ code: e.code, err: e.cause instanceof Error ? e.cause.stack : String(e.cause) }, 'intake failed');
@@ -78,17 +76,50 @@ export function createHttpApp(deps: HttpDeps): Hono {
     }
   };
 
-  const limit = bodyLimit({
-    maxSize: deps.maxBodyBytes,
-    onError: (c) => {
-      metrics.rejected.inc({ code: 'body_too_large' });
-      // The rest of the body is never read, so the connection cannot be reused for another request.
-      c.header('connection', 'close');
-      return problem(c, new LeadgateError('body_too_large', `the limit is ${deps.maxBodyBytes} bytes`));
-    },
-  });
-  app.post('/v1/leads', limit, intake);
-  app.post('/v1/leads/:adapter', limit, intake);
+  const intake = async (c: Context): Promise<Response> => {
+    const contentType = c.req.header('content-type') ?? '';
+    const adapter = c.req.param('adapter');
+    const idempotencyKey = c.req.header('idempotency-key');
+    return ingest(c, {
+      bytes: Buffer.from(await c.req.arrayBuffer()),
+      contentType,
+      charset: charsetOf(contentType),
+      transport: 'http',
+      receivedAt: new Date().toISOString(),
+      ...(adapter ? { adapter } : {}),
+      ...(idempotencyKey ? { idempotencyKey } : {}),
+    });
+  };
+
+  const emailWebhook = async (c: Context): Promise<Response> => {
+    const kind = (c.req.param('service') ?? 'rfc822') as EmailWebhook;
+    if (!EMAIL_WEBHOOKS.includes(kind)) return problem(c, new LeadgateError('unknown_adapter', `email webhooks: ${EMAIL_WEBHOOKS.join(', ')}`));
+    const receivedAt = new Date().toISOString();
+    let bytes: Buffer;
+    try {
+      bytes = await mimeFromWebhook(kind, c);
+    } catch (err) {
+      const e = toLeadgateError(err);
+      metrics.rejected.inc({ code: e.code });
+      return problem(c, e);
+    }
+    return ingest(c, { bytes, contentType: 'message/rfc822', transport: kind === 'rfc822' ? 'webhook' : `webhook-${kind}`, receivedAt }, { acceptInvalid: kind !== 'rfc822' });
+  };
+
+  const limit = (maxSize: number) =>
+    bodyLimit({
+      maxSize,
+      onError: (c) => {
+        metrics.rejected.inc({ code: 'body_too_large' });
+        // The rest of the body is never read, so the connection cannot be reused for another request.
+        c.header('connection', 'close');
+        return problem(c, new LeadgateError('body_too_large', `the limit is ${maxSize} bytes`));
+      },
+    });
+  app.post('/v1/leads', limit(deps.maxBodyBytes), intake);
+  app.post('/v1/leads/:adapter', limit(deps.maxBodyBytes), intake);
+  app.post('/v1/email', limit(deps.maxEmailBytes), emailWebhook);
+  app.post('/v1/email/:service', limit(deps.maxEmailBytes), emailWebhook);
 
   app.get('/v1/adapters', (c) => c.json({ adapters: ADAPTERS.map((a) => ({ name: a.name, title: a.title, format: a.format })) }));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));

@@ -52,6 +52,25 @@ export const OPENAPI = {
         responses: accepted,
       },
     },
+    '/v1/email': {
+      post: {
+        summary: 'Submit a whole email (raw MIME, message/rfc822); the lead is found wherever it is in the message',
+        requestBody: { required: true, content: { 'message/rfc822': { schema: { type: 'string' } } } },
+        responses: accepted,
+      },
+    },
+    '/v1/email/{service}': {
+      post: {
+        summary: 'Inbound-email webhook of an email service: sendgrid (Inbound Parse, raw mode), mailgun (body-mime), postmark (inbound JSON)',
+        description: 'A message that holds no lead is still answered 200 (with "rejected") so the service does not retry or bounce it; it is kept in the rejected stream.',
+        parameters: [{ name: 'service', in: 'path', required: true, schema: { enum: ['sendgrid', 'mailgun', 'postmark'] } }],
+        requestBody: {
+          required: true,
+          content: { 'multipart/form-data': { schema: { type: 'object' } }, 'application/json': { schema: { type: 'object' } } },
+        },
+        responses: accepted,
+      },
+    },
     '/v1/adapters': { get: { summary: 'The adapters, in detection order', responses: { '200': { description: 'List of adapters' } } } },
     '/healthz': { get: { summary: 'The process is alive', responses: { '200': { description: 'ok' } } } },
     '/readyz': { get: { summary: 'The store and sink can take leads', responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } } } },
