@@ -15,10 +15,13 @@ import type { Store } from './store.js';
 import { driverName } from './stores/sqlite-driver.js';
 import { SqliteStore } from './stores/sqlite.js';
 import { createHttpApp } from './transports/http.js';
+import { startSmtpReceiver } from './transports/smtp.js';
 
 export interface Gateway {
   url: string;
   port: number;
+  /** The SMTP receiver's port, when smtp is configured. */
+  smtpPort?: number;
   store: Store;
   sink: Sink;
   relay: Relay;
@@ -49,6 +52,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     metrics,
     log,
     maxBodyBytes: config.limits.maxBodyBytes,
+    maxEmailBytes: config.limits.maxEmailBytes,
     onCommitted: () => relay.notify(),
     ready: async () => {
       const checks: Record<string, unknown> = {};
@@ -68,6 +72,13 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   });
 
   relay.start();
+  const smtp = config.smtp
+    ? await startSmtpReceiver({ config: config.smtp, dealerIds: config.dealers.map((d) => d.id), pipeline, log, metrics, onCommitted: () => relay.notify() })
+    : undefined;
+  if (smtp && config.smtp && config.smtp.domains.length + config.smtp.addresses.length === 0) {
+    log.warn('smtp receiver has no recipient domains or addresses configured, so it refuses every message (set smtp.domains or LEADGATE_SMTP_DOMAINS)');
+  }
+  if (smtp && config.smtp) log.info({ host: config.smtp.host, port: smtp.port, domains: config.smtp.domains.length, addresses: config.smtp.addresses.length, tls: Boolean(config.smtp.tls) }, 'smtp receiver listening');
   const server = await new Promise<Server>((resolveServer, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolveServer(s as Server));
     s.once('error', reject);
@@ -88,6 +99,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   return {
     url,
     port,
+    ...(smtp ? { smtpPort: smtp.port } : {}),
     store,
     sink,
     relay,
@@ -102,6 +114,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       force.unref();
       await stopped;
       clearTimeout(force);
+      await smtp?.close();
       await relay.stop({ flush: true, timeoutMs: 5000 });
       await sink.close();
       await store.close();
