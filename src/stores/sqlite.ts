@@ -1,4 +1,4 @@
-// The embedded store: one SQLite file in the data directory (WAL, synchronous=FULL), transactions serialized in-process.
+// The embedded store: one SQLite file in the data directory (WAL, synchronous=FULL), concurrent transactions group-committed in-process.
 import { Database } from './sqlite-driver.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -111,13 +111,56 @@ function toInput(r: InputRow): ArchivedInput {
   };
 }
 
+/** A caller waiting in the group-commit queue. */
+interface Waiting {
+  fn: (tx: StoreTx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+export interface SqliteStoreOptions {
+  /** Most transactions that share one commit (default 256). */
+  maxBatch?: number;
+  /** Wait this long for company before the first commit of an idle store (default 0: the next event-loop turn). */
+  windowMs?: number;
+}
+
+/** SQLite errors are the store being unavailable (locked, disk full, I/O); our own errors and bugs pass through. */
+function storeError(err: unknown): unknown {
+  if (err instanceof LeadgateError) return err;
+  if (err instanceof Database.SqliteError) return new LeadgateError('store_unavailable', `store error ${err.code}`, { cause: err });
+  return err;
+}
+
+function unavailable(detail: string, cause: unknown): LeadgateError {
+  return new LeadgateError('store_unavailable', detail, { cause });
+}
+
+/**
+ * Group commit: better-sqlite3 has one connection and synchronous=FULL costs one fsync per
+ * COMMIT, so transactions that arrive while a commit is pending or running share the next one.
+ * They run one after another inside one BEGIN IMMEDIATE, each in its own SAVEPOINT (a callback
+ * that throws rolls back only its own work), then one COMMIT; every caller settles after it.
+ */
 export class SqliteStore implements Store {
   private readonly db: Database;
-  /** Tail of the chain of transactions: better-sqlite3 has one connection, so intake transactions run one at a time. */
-  private queue: Promise<unknown> = Promise.resolve();
   private readonly stmts;
+  private readonly maxBatch: number;
+  private readonly windowMs: number;
+  /** Transactions waiting for the next batch, in arrival order. */
+  private waiting: Waiting[] = [];
+  private scheduled = false;
+  /** The batch in progress (BEGIN … COMMIT and settling its callers), if any. */
+  private running?: Promise<void>;
+  /** Commits made and transactions they carried (transactions / commits = the mean batch size). */
+  readonly stats = { commits: 0, transactions: 0 };
 
-  constructor(readonly file: string) {
+  constructor(
+    readonly file: string,
+    opts: SqliteStoreOptions = {},
+  ) {
+    this.maxBatch = Math.max(1, opts.maxBatch ?? 256);
+    this.windowMs = Math.max(0, opts.windowMs ?? 0);
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -185,34 +228,108 @@ export class SqliteStore implements Store {
   };
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    const run = async (): Promise<T> => {
-      try {
-        this.db.exec('BEGIN IMMEDIATE');
-      } catch (err) {
-        throw new LeadgateError('store_unavailable', 'could not start a transaction', { cause: err });
-      }
-      try {
-        const result = await fn(this.tx);
-        this.db.exec('COMMIT');
-        return result;
-      } catch (err) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        if (err instanceof LeadgateError) throw err;
-        if (err instanceof Database.SqliteError) throw new LeadgateError('store_unavailable', `store error ${err.code}`, { cause: err });
-        throw err;
-      }
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      this.schedule();
+    });
+  }
+
+  /** Start the next batch on a later event-loop turn, so everything that arrives meanwhile joins it. */
+  private schedule(): void {
+    if (this.scheduled || this.running || this.waiting.length === 0) return;
+    this.scheduled = true;
+    const go = (): void => {
+      this.scheduled = false;
+      this.running = this.runBatch().finally(() => {
+        this.running = undefined;
+        this.schedule();
+      });
     };
-    const result = this.queue.then(run, run);
-    this.queue = result.catch(() => undefined);
-    return result;
+    if (this.windowMs > 0) setTimeout(go, this.windowMs);
+    else setImmediate(go);
+  }
+
+  private async runBatch(): Promise<void> {
+    const batch = this.waiting.splice(0, this.maxBatch);
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+    } catch (err) {
+      const e = unavailable('could not start a transaction', err);
+      for (const w of batch) w.reject(e);
+      return;
+    }
+    // Callers settle only after the batch ends, so none of their code runs inside our open transaction.
+    const ok: Array<{ w: Waiting; value: unknown }> = [];
+    const failed: Array<{ w: Waiting; err: unknown }> = [];
+    const settle = (): void => {
+      for (const f of failed) f.w.reject(f.err);
+      for (const o of ok) o.w.resolve(o.value);
+    };
+    for (let i = 0; i < batch.length; i++) {
+      const w = batch[i];
+      try {
+        this.db.exec('SAVEPOINT leadgate_tx');
+        const value = await w.fn(this.tx); // runs to completion before the next one starts
+        this.db.exec('RELEASE leadgate_tx');
+        ok.push({ w, value });
+      } catch (err) {
+        failed.push({ w, err: storeError(err) });
+        if (!this.rollbackToSavepoint()) {
+          // Some errors (I/O, disk full) make SQLite roll back the whole transaction: the
+          // callers before this one lost their work; the ones after it go to the next batch.
+          const e = unavailable('the transaction was rolled back', err);
+          for (const o of ok.splice(0)) failed.push({ w: o.w, err: e });
+          this.waiting.unshift(...batch.slice(i + 1));
+          settle();
+          return;
+        }
+      }
+    }
+    try {
+      this.db.exec('COMMIT');
+      this.stats.commits++;
+      this.stats.transactions += ok.length;
+    } catch (err) {
+      this.rollback();
+      const e = unavailable('could not commit', err);
+      for (const o of ok.splice(0)) failed.push({ w: o.w, err: e });
+    }
+    settle();
+  }
+
+  /** Undo one callback's work; false when the enclosing transaction is gone. */
+  private rollbackToSavepoint(): boolean {
+    try {
+      if (!this.db.inTransaction) return false;
+      this.db.exec('ROLLBACK TO leadgate_tx; RELEASE leadgate_tx');
+      return true;
+    } catch {
+      this.rollback();
+      return false;
+    }
+  }
+
+  private rollback(): void {
+    try {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    } catch {
+      // Nothing more to undo: SQLite already ended the transaction.
+    }
+  }
+
+  /** Reads and relay updates never run inside an open batch (they would see or join uncommitted work). */
+  private async outsideBatch(): Promise<void> {
+    while (this.running && this.db.inTransaction) await this.running;
   }
 
   async pendingEvents(limit: number): Promise<OutboxEvent[]> {
+    await this.outsideBatch();
     const rows = this.stmts.pending.all(limit) as Array<{ seq: number; event_id: string; topic: string; key: string; value: string; headers: string }>;
     return rows.map((r) => ({ seq: r.seq, id: r.event_id, topic: r.topic, key: r.key, value: r.value, headers: JSON.parse(r.headers) }));
   }
 
   async markSent(seqs: number[], at: string): Promise<void> {
+    await this.outsideBatch();
     const mark = this.db.transaction((list: number[]) => {
       for (const seq of list) this.stmts.markSent.run(at, seq);
     });
@@ -220,15 +337,18 @@ export class SqliteStore implements Store {
   }
 
   async countPending(): Promise<number> {
+    await this.outsideBatch();
     return (this.stmts.countPending.get() as { n: number }).n;
   }
 
   async getInput(id: string): Promise<ArchivedInput | undefined> {
+    await this.outsideBatch();
     const row = this.stmts.getInput.get(id) as InputRow | undefined;
     return row ? toInput(row) : undefined;
   }
 
   async listInputs(filter: { outcome?: 'accepted' | 'rejected'; since?: string; until?: string; limit?: number }): Promise<Omit<ArchivedInput, 'bytes'>[]> {
+    await this.outsideBatch();
     const where: string[] = [];
     const args: unknown[] = [];
     if (filter.outcome) (where.push('outcome = ?'), args.push(filter.outcome));
@@ -248,7 +368,10 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.queue;
+    while (this.running || this.scheduled || this.waiting.length > 0) {
+      this.schedule();
+      await (this.running ?? new Promise((r) => setImmediate(r)));
+    }
     this.db.close();
   }
 }
