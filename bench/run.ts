@@ -1,0 +1,219 @@
+// The benchmark harness (`npm run bench [-- --quick] [-- --cli path/to/cli.js]`): floors, the alternative and leadgate measured side by side, written to bench/results/latest.{json,md}.
+import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { startKafkaBroker } from '../test/support/kafka-broker.js';
+import { runPinned, sampleRss, sleep } from './proc.js';
+import { FIGURES, goals, markdown, write } from './report.js';
+import { alternative, floorA, leadgate, type Server } from './servers.js';
+import { ensureBuild, ensureKafkaMock, ensureTaskset, ensureWrk, machineInfo, pinSelf, ROOT } from './setup.js';
+import { figure, median, ratio, round, type Figure } from './stats.js';
+import { fixedRate, startConsumer } from './visible.js';
+import { wrk, type WrkResult } from './wrk.js';
+
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, cli: { type: 'string' } } });
+
+/** Runs per figure and how long each lasts; --quick keeps the same keys in under two minutes. */
+const PLAN = args.quick
+  ? { mode: 'quick', runs: 3, warmS: 1, loadS: 2, parseS: 1, visibleRuns: 2, visibleS: 2, longLeads: 10_000, longMaxS: 6, chunkS: 3 }
+  : { mode: 'full', runs: 5, warmS: 3, loadS: 10, parseS: 5, visibleRuns: 3, visibleS: 10, longLeads: 1_000_000, longMaxS: 7200, chunkS: 60 };
+
+const SERVER_CPU = '0';
+const LOAD_CPU = '1';
+const CONNECTIONS = 50;
+const TOPIC = 'leadgate.leads';
+
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+let seed = 0;
+const nextSeed = () => ++seed;
+
+/** Every per-run value, by JSON key. */
+const runs: Record<string, number[]> = {};
+const details: Record<string, unknown[]> = {};
+const record = (key: string, v: number) => (runs[key] ??= []).push(v);
+const phases: Record<string, number> = {};
+let phaseStart = Date.now();
+/** Note how long the phase that just ended took. */
+const phase = (name: string) => {
+  phases[name] = round((Date.now() - phaseStart) / 1000);
+  phaseStart = Date.now();
+};
+const detail = (key: string, v: unknown) => (details[key] ??= []).push(v);
+
+interface ParseResult {
+  docs_per_s: number;
+  p99_us: number;
+}
+
+/** Floor B and leadgate's parse + normalize, measured one after the other in one pinned child. */
+async function parseRun(): Promise<{ floorB: ParseResult; leadgate: ParseResult }> {
+  const out = await runPinned(SERVER_CPU, process.execPath, ['--import', 'tsx', join(ROOT, 'bench/parse-worker.ts'), String(PLAN.parseS)]);
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
+
+/** Warm the server up, then measure it under wrk at 50 connections; samples its RSS meanwhile. */
+async function closedLoop(server: Server): Promise<WrkResult & { rssMb: number }> {
+  await wrk({ url: server.url, connections: CONNECTIONS, seconds: PLAN.warmS, seed: nextSeed(), cpus: LOAD_CPU });
+  const rss = sampleRss(server.pid);
+  const r = await wrk({ url: server.url, connections: CONNECTIONS, seconds: PLAN.loadS, seed: nextSeed(), cpus: LOAD_CPU });
+  const samples = rss.stop().map((s) => s.mb);
+  if (r.non2xx > 0 || r.socketErrors > 0) log(`  ${server.name}: ${r.non2xx} non-2xx, ${r.socketErrors} socket errors`);
+  return { ...r, rssMb: median(samples) };
+}
+
+async function withServer<T>(start: Promise<Server>, fn: (s: Server) => Promise<T>): Promise<T> {
+  const s = await start;
+  try {
+    return await fn(s);
+  } finally {
+    await s.stop();
+  }
+}
+
+/** Wait (bounded) until the relay has published the backlog a saturating load left behind. */
+async function drained(server: Server, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const r = (await (await fetch(`${server.url}/readyz`)).json()) as { checks?: { outboxPending?: number } };
+    if (r.checks?.outboxPending === 0) return;
+    await sleep(100);
+  }
+  log(`  ${server.name}: outbox not drained after ${timeoutMs} ms`);
+}
+
+/** Accept → consumer-visible latency (and HTTP latency) at 10% and 80% of the sustained rate, open loop. */
+async function visibility(server: Server, brokers: string, sustained: number): Promise<void> {
+  const consumer = await startConsumer(brokers, TOPIC);
+  try {
+    await wrk({ url: server.url, connections: CONNECTIONS, seconds: PLAN.warmS, seed: nextSeed(), cpus: LOAD_CPU });
+    for (let i = 1; i <= PLAN.visibleRuns; i++) {
+      for (const share of [0.1, 0.8]) {
+        await drained(server);
+        const rate = Math.max(1, Math.round(sustained * share));
+        // At least ~60 samples per run at the low rate, so its p99 is not just the maximum of a handful.
+        const seconds = Math.min(Math.max(PLAN.visibleS, 60 / rate), PLAN.visibleS * 2.5);
+        const r = await fixedRate({ url: server.url, rate, seconds, seed: nextSeed(), consumer });
+        const suffix = share === 0.1 ? '_10pct' : '';
+        record(`visible_p50_ms${suffix}`, r.visible_p50_ms);
+        record(`visible_p99_ms${suffix}`, r.visible_p99_ms);
+        if (share === 0.8) {
+          record('http_p50_ms_80pct', r.http_p50_ms);
+          record('http_p99_ms_80pct', r.http_p99_ms);
+        }
+        detail(`fixed_rate${suffix || '_80pct'}`, r);
+        log(`visible ${i}/${PLAN.visibleRuns} at ${share * 100}% (${r.rate}/s): http p99 ${round(r.http_p99_ms)} ms, visible p50 ${round(r.visible_p50_ms)} / p99 ${round(r.visible_p99_ms)} ms${r.errors || r.notVisible ? `, ${r.errors} errors, ${r.notVisible} not visible` : ''}`);
+      }
+    }
+  } finally {
+    await consumer.stop();
+  }
+}
+
+/** RSS early vs late while one warmed-up server takes longLeads more leads (bounded in time). */
+async function longRun(server: Server, sustained: number): Promise<void> {
+  const rss = sampleRss(server.pid, 500);
+  const t0 = Date.now();
+  let leads = 0;
+  while (leads < PLAN.longLeads && Date.now() - t0 < PLAN.longMaxS * 1000) {
+    const left = Math.min((PLAN.longLeads - leads) / sustained + 1, PLAN.longMaxS - (Date.now() - t0) / 1000);
+    const r = await wrk({ url: server.url, connections: CONNECTIONS, seconds: Math.max(1, Math.ceil(Math.min(PLAN.chunkS, left))), seed: nextSeed(), cpus: LOAD_CPU });
+    leads += r.requests - r.non2xx;
+  }
+  const samples = rss.stop();
+  const end = samples.at(-1)?.t ?? 0;
+  // The first and last quarter of the run; the median of each window smooths the GC sawtooth.
+  const early = median(samples.filter((s) => s.t <= end * 0.25).map((s) => s.mb));
+  const late = median(samples.filter((s) => s.t >= end * 0.75).map((s) => s.mb));
+  record('rss_growth_mb', late - early);
+  detail('long_run', { leads, seconds: (Date.now() - t0) / 1000, rssEarlyMb: early, rssLateMb: late, rssMedianMb: median(samples.map((s) => s.mb)), rssMaxMb: Math.max(...samples.map((s) => s.mb)) });
+  log(`long run: ${leads} leads, RSS ${round(early)} → ${round(late)} MB (max ${round(Math.max(...samples.map((s) => s.mb)))} MB)`);
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  ensureTaskset();
+  ensureWrk();
+  const cli = args.cli ?? join(ROOT, 'dist/src/cli.js');
+  if (!args.cli) ensureBuild();
+  ensureKafkaMock();
+  pinSelf(LOAD_CPU); // children inherit it: wrk, the consumer and the broker stay off the server's core
+  const machine = await machineInfo();
+  log(`${PLAN.mode} run on ${machine.cpu} (${machine.cores} cores), server on core ${SERVER_CPU}, load on core ${LOAD_CPU}`);
+  if (machine.busyBeforePct.some((p) => p > 20)) log(`cores already busy before the run (${machine.busyBeforePct.join('%, ')}%): expect noisy absolute figures; ratios hold better`);
+
+  const broker = await startKafkaBroker({ topics: [{ name: TOPIC, partitions: 4 }, { name: `${TOPIC}.rejected`, partitions: 4 }, { name: 'alternative.leads', partitions: 4 }] });
+  const measuredFrom = Date.now();
+  phase('setup');
+  try {
+    for (let i = 1; i <= PLAN.runs; i++) {
+      const { floorB: b, leadgate: p } = await parseRun();
+      record('floorB_docs_per_s', b.docs_per_s);
+      record('parse_leads_per_s', p.docs_per_s);
+      record('parse_p99_us', p.p99_us);
+      log(`parse ${i}/${PLAN.runs}: floor B ${round(b.docs_per_s)} docs/s; leadgate ${round(p.docs_per_s)} leads/s, p99 ${round(p.p99_us)} µs`);
+    }
+
+    phase('parse');
+
+    // Interleaved, so the ratios of run i compare servers that saw the same machine weather.
+    for (let i = 1; i <= PLAN.runs; i++) {
+      const a = await withServer(floorA(SERVER_CPU), closedLoop);
+      const alt = await withServer(alternative(SERVER_CPU, broker.bootstrap), closedLoop);
+      const k = await withServer(leadgate(SERVER_CPU, cli, broker.bootstrap), closedLoop);
+      const f = await withServer(leadgate(SERVER_CPU, cli), closedLoop);
+      record('floorA_rps', a.rps);
+      record('alternative_rps', alt.rps);
+      record('e2e_rps', k.rps);
+      record('e2e_p50_ms', k.p50_ms);
+      record('e2e_p99_ms', k.p99_ms);
+      record('e2e_filelog_rps', f.rps);
+      record('rss_mb', k.rssMb);
+      detail('e2e_errors', { kafka: { non2xx: k.non2xx, socketErrors: k.socketErrors }, filelog: { non2xx: f.non2xx, socketErrors: f.socketErrors } });
+      log(`http ${i}/${PLAN.runs}: floor A ${round(a.rps)}, alternative ${round(alt.rps)}, leadgate kafka ${round(k.rps)} (p99 ${round(k.p99_ms)} ms), file log ${round(f.rps)} req/s`);
+    }
+
+    phase('http');
+
+    // One server for the rest: open-loop latency, then the long run (by then it is well warmed up).
+    const sustained = median(runs.e2e_rps);
+    await withServer(leadgate(SERVER_CPU, cli, broker.bootstrap), async (server) => {
+      await visibility(server, broker.bootstrap, sustained);
+      phase('visible');
+      await longRun(server, sustained);
+    });
+    phase('long_run');
+  } finally {
+    await broker.stop();
+  }
+
+  const figures: Record<string, Figure> = {};
+  for (const [k, v] of Object.entries(runs)) figures[k] = figure(v);
+  figures.parse_vs_floorB = ratio(runs.parse_leads_per_s, runs.floorB_docs_per_s);
+  figures.e2e_vs_floorA = ratio(runs.e2e_rps, runs.floorA_rps);
+  figures.e2e_vs_alternative = ratio(runs.e2e_rps, runs.alternative_rps);
+
+  const longLeads = (details.long_run?.[0] as { leads: number } | undefined)?.leads ?? 0;
+  const g = goals(figures, longLeads);
+  const json: Record<string, unknown> = {};
+  for (const { key } of FIGURES) json[key] = figures[key] ? round(figures[key].median) : null;
+  Object.assign(json, {
+    machine,
+    mode: PLAN.mode,
+    plan: { ...PLAN, connections: CONNECTIONS, serverCpu: SERVER_CPU, loadCpu: LOAD_CPU },
+    seconds: { total: round((Date.now() - started) / 1000), measuring: round((Date.now() - measuredFrom) / 1000), ...phases },
+    runs: Object.fromEntries(Object.entries(figures).map(([k, f]) => [k, { median: round(f.median), min: round(f.min), max: round(f.max), runs: f.runs.map(round) }])),
+    details,
+    goals: g,
+  });
+  const md = markdown(figures, g, machine, PLAN.mode);
+  const files = write(json, md);
+  process.stdout.write('\n' + md);
+  log(`wrote ${files.json.slice(ROOT.length)} and ${files.md.slice(ROOT.length)} in ${round((Date.now() - started) / 1000)} s`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`[bench] failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);
