@@ -14,6 +14,7 @@ cd "$repo"
 cache=${LEADGATE_CACHE_DIR:-$repo/.cache}
 export LEADGATE_CACHE_DIR=$cache
 export LEADGATE_REQUIRE_KAFKA=1 # Kafka tests must run, never skip, here
+export LEADGATE_REQUIRE_IMAP=1  # so must the IMAP tests (Dovecot is installed above)
 jobs=$(nproc)
 t_all=$SECONDS
 t_section=$SECONDS
@@ -39,7 +40,8 @@ need_cmd python3 python3         # node-gyp
 need_pkg ca-certificates         # npm registry over TLS
 # >>> Service packages for later test suites go here, e.g.:
 # need_pkg postgresql
-# need_pkg dovecot-imapd
+need_pkg dovecot-imapd           # IMAP tests: a real Dovecot (test/support/dovecot.ts; brings dovecot-core, doveadm, the dovecot/dovenull users)
+need_cmd openssl openssl         # IMAP STARTTLS test: a throwaway self-signed certificate
 # <<<
 if ((${#apt_needed[@]})); then
   mapfile -t apt_needed < <(printf '%s\n' "${apt_needed[@]}" | sort -u)
