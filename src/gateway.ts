@@ -16,6 +16,7 @@ import { driverName } from './stores/sqlite-driver.js';
 import { SqliteStore } from './stores/sqlite.js';
 import { createHttpApp } from './transports/http.js';
 import { startSmtpReceiver } from './transports/smtp.js';
+import { startImapIntake } from './transports/imap.js';
 
 export interface Gateway {
   url: string;
@@ -67,6 +68,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       // The sink being down does not stop intake (the outbox holds events), so it is reported, not fatal.
       checks.sink = { name: sink.name, lastError: relay.stats.lastError ? 'publishing failed; events are queued' : undefined };
       checks.outboxPending = await store.countPending().catch(() => -1);
+      // A mailbox that cannot connect is reported (leads wait on the mail server, nothing is lost) but does not make intake unready.
+      if (imap) checks.imap = imap.status();
       return { ok, checks };
     },
   });
@@ -79,6 +82,16 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     log.warn('smtp receiver has no recipient domains or addresses configured, so it refuses every message (set smtp.domains or LEADGATE_SMTP_DOMAINS)');
   }
   if (smtp && config.smtp) log.info({ host: config.smtp.host, port: smtp.port, domains: config.smtp.domains.length, addresses: config.smtp.addresses.length, tls: Boolean(config.smtp.tls) }, 'smtp receiver listening');
+  const imap = config.imap.mailboxes.length
+    ? await startImapIntake({
+        mailboxes: config.imap.mailboxes,
+        pipeline,
+        log,
+        metrics,
+        onCommitted: () => relay.notify(),
+        maxMessageBytes: config.limits.maxEmailBytes,
+      })
+    : undefined;
   const server = await new Promise<Server>((resolveServer, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolveServer(s as Server));
     s.once('error', reject);
@@ -115,6 +128,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       await stopped;
       clearTimeout(force);
       await smtp?.close();
+      await imap?.close();
       await relay.stop({ flush: true, timeoutMs: 5000 });
       await sink.close();
       await store.close();

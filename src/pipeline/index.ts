@@ -60,6 +60,21 @@ export function offlineLead(p: PreparedLead): Lead {
   };
 }
 
+function toArchived(raw: RawInput, ref: RawRef): ArchivedInput {
+  return {
+    id: randomUUID(),
+    sha256: ref.sha256,
+    contentType: ref.contentType,
+    size: ref.size,
+    receivedAt: raw.receivedAt,
+    transport: raw.transport,
+    ...(raw.dealerId ? { dealerId: raw.dealerId } : {}),
+    ...(raw.idempotencyKey ? { idempotencyKey: raw.idempotencyKey } : {}),
+    bytes: raw.bytes,
+    outcome: 'accepted',
+  };
+}
+
 export class Pipeline {
   private readonly dealers: DealerResolver;
 
@@ -113,19 +128,8 @@ export class Pipeline {
   async ingest(raw: RawInput): Promise<IngestResult> {
     const store = this.requireStore();
     const ref = rawRef(raw);
-    const inputId = randomUUID();
-    const archived: ArchivedInput = {
-      id: inputId,
-      sha256: ref.sha256,
-      contentType: ref.contentType,
-      size: ref.size,
-      receivedAt: raw.receivedAt,
-      transport: raw.transport,
-      ...(raw.dealerId ? { dealerId: raw.dealerId } : {}),
-      ...(raw.idempotencyKey ? { idempotencyKey: raw.idempotencyKey } : {}),
-      bytes: raw.bytes,
-      outcome: 'accepted',
-    };
+    const archived = toArchived(raw, ref);
+    const inputId = archived.id;
     let prepared: PreparedLead[];
     try {
       prepared = await this.prepare(raw, ref);
@@ -174,6 +178,18 @@ export class Pipeline {
       'input accepted',
     );
     return { inputId, leads, published };
+  }
+
+  /**
+   * For transports that refuse an input before the pipeline can read it (an IMAP message too
+   * large to download): keep what they have (its headers) and the reason in the archive and the
+   * rejected stream, so the refusal is visible and nothing disappears silently.
+   */
+  async recordRejection(raw: RawInput, err: LeadgateError): Promise<string> {
+    const ref = rawRef(raw);
+    const archived = toArchived(raw, ref);
+    await this.reject(archived, err, ref);
+    return archived.id;
   }
 
   /** Keep what holds no lead, with its bytes and reason, in the archive and the rejected stream. */
