@@ -24,6 +24,10 @@ export const FIGURES: Array<{ key: string; label: string; unit: string }> = [
   { key: 'visible_p99_ms_10pct', label: 'accept → consumer-visible p99 at 10%', unit: 'ms' },
   { key: 'rss_mb', label: 'server RSS at steady load', unit: 'MB' },
   { key: 'rss_growth_mb', label: 'server RSS growth over the long run', unit: 'MB' },
+  { key: 'smtp_to_event_p50_ms', label: 'SMTP end of DATA → event in the sink, p50', unit: 'ms' },
+  { key: 'smtp_to_event_p99_ms', label: 'SMTP end of DATA → event in the sink, p99', unit: 'ms' },
+  { key: 'imap_to_event_p50_ms', label: 'IMAP APPEND → event in the sink (IDLE), p50', unit: 'ms' },
+  { key: 'imap_to_event_p99_ms', label: 'IMAP APPEND → event in the sink (IDLE), p99', unit: 'ms' },
   { key: 'parse_vs_floorB', label: 'parse + normalize / floor B', unit: '×' },
   { key: 'e2e_vs_floorA', label: 'e2e / floor A', unit: '×' },
   { key: 'e2e_vs_alternative', label: 'e2e / alternative', unit: '×' },
@@ -56,6 +60,8 @@ export function goals(f: Record<string, Figure>, longRunLeads: number): Goal[] {
       pass: m('rss_growth_mb') <= RSS_GROWTH_TOLERANCE_MB,
       measured: `${fmt('rss_growth_mb')} MB`,
     },
+    { goal: 'SMTP DATA → event p99 < 100 ms', pass: m('smtp_to_event_p99_ms') < 100, measured: `${fmt('smtp_to_event_p99_ms')} ms` },
+    { goal: 'IMAP APPEND → event p99 < 1 s (IDLE)', pass: m('imap_to_event_p99_ms') < 1000, measured: `${fmt('imap_to_event_p99_ms')} ms` },
   ];
 }
 

@@ -1,4 +1,5 @@
 // The benchmark harness (`npm run bench [-- --quick] [-- --cli path/to/cli.js]`): floors, the alternative and leadgate measured side by side, written to bench/results/latest.{json,md}.
+import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { startKafkaBroker } from '../test/support/kafka-broker.js';
@@ -128,6 +129,26 @@ async function longRun(server: Server, sustained: number): Promise<void> {
   log(`long run: ${leads} leads, RSS ${round(early)} → ${round(late)} MB (max ${round(Math.max(...samples.map((s) => s.mb)))} MB)`);
 }
 
+/**
+ * The email doors have their own small benches (bench/email-smtp.ts, bench/email-imap.ts): each
+ * starts a gateway with the door, sends real lead emails, and prints one JSON line. One run each.
+ */
+function emailDoor(script: string): Record<string, number> {
+  try {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', script), ...(args.quick ? ['--quick'] : [])], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 10 * 60_000,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const line = out.split('\n').find((l) => l.startsWith('{'));
+    return line ? (JSON.parse(line) as Record<string, number>) : {};
+  } catch (err) {
+    log(`${script} failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    return {};
+  }
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   ensureTaskset();
@@ -184,6 +205,13 @@ async function main(): Promise<void> {
   } finally {
     await broker.stop();
   }
+
+  for (const script of ['email-smtp.ts', 'email-imap.ts']) {
+    const result = emailDoor(script);
+    for (const [k, v] of Object.entries(result)) if (/_to_event_p(50|99)_ms$/.test(k) && typeof v === 'number') record(k, v);
+    log(`${script}: ${JSON.stringify(result)}`);
+  }
+  phase('email');
 
   const figures: Record<string, Figure> = {};
   for (const [k, v] of Object.entries(runs)) figures[k] = figure(v);
