@@ -297,3 +297,23 @@ describe('entity helpers', () => {
     expect(decodeEntities('&#0;&#xD800;&#65;')).toBe('&#0;&#xD800;A');
   });
 });
+
+describe('fast paths agree with the exact rules', () => {
+  it('at() is the first element allAt() lists, at every depth', () => {
+    const root = parse(
+      '<r><a><x/></a><a><b><c id="1"/></b><b><c id="2"/></b></a><a><b><c id="3"/></b></a></r>',
+    ).root;
+    for (const path of [['a'], ['a', 'b'], ['a', 'b', 'c'], ['a', 'x'], ['a', 'c'], ['b'], []]) {
+      expect(at(root, ...path)).toBe(allAt(root, ...path)[0]);
+    }
+    expect(attr(at(root, 'a', 'b', 'c'), 'id')).toBe('1');
+    expect(at(undefined, 'a')).toBeUndefined();
+  });
+
+  it('only br (any case, spaces in end tags) is treated as a line break; br-like names are not', () => {
+    expect(preclean('<c>a<bR>b</ BR>c<br\t>d</c>').text).toBe('<c>a<br/>b<br/>c<br/>d</c>');
+    expect(preclean('<c><brx>a</brx><b>b</b><bar/></c>').text).toBe('<c><brx>a</brx><b>b</b><bar/></c>');
+    expect(preclean('<c><x a=1 b="2" c = y>t</x></c>').text).toBe('<c><x a="1" b="2" c ="y">t</x></c>');
+    expect(preclean('<c><x a="p=q" b=\'r\'>t</x></c>').text).toBe('<c><x a="p=q" b=\'r\'>t</x></c>');
+  });
+});

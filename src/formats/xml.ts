@@ -184,16 +184,29 @@ function repairAmpersands(s: string, log: WarningLog): string {
   });
 }
 
+const UNQUOTED_VALUE = /=\s*[^\s"'<>=]/;
+
 /** Repairs inside a start tag: ampersands in attribute values, unquoted values (`sequence=1`, the spec's own example). */
 function repairStartTag(tag: string, log: WarningLog): string {
   let t = repairAmpersands(tag, log);
-  if (t.includes('=')) {
+  // The regex below needs `=`, optional spaces, then a character that does not open a quoted value.
+  if (UNQUOTED_VALUE.test(t)) {
     t = t.replace(/(\s[A-Za-z_:][\w:.-]*\s*)=\s*([^\s"'<>=]+?)(?=\s|\/?>$)/g, (_m, name: string, value: string) => {
       log.add('attribute_value_quoted', 'An unquoted attribute value was quoted.');
       return `${name}="${value}"`;
     });
   }
   return t;
+}
+
+/**
+ * Cheap pre-check before the exact name test: a tag name that lower-cases to `br` starts with b/B at `at`
+ * (end tags may put whitespace first, `</ br>`, so those always take the exact test).
+ */
+function mayBeBr(text: string, at: number): boolean {
+  const c = text.charCodeAt(at) | 0x20;
+  // Only an ASCII letter other than b, or a digit, rules `br` out; anything else (spaces of any kind) gets the exact test.
+  return c === 0x62 || !((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39));
 }
 
 /**
@@ -312,8 +325,7 @@ export function preclean(input: string): PrecleanResult {
         break;
       }
       const tag = text.slice(i, end + 1);
-      const name = /^<\/\s*([^\s>]*)/.exec(tag)?.[1] ?? '';
-      if (name.toLowerCase() === 'br') {
+      if (mayBeBr(text, i + 2) && (/^<\/\s*([^\s>]*)/.exec(tag)?.[1] ?? '').toLowerCase() === 'br') {
         // A lone `</br>` (HTML habit) closes nothing.
         out.push('<br/>');
         log.add('unclosed_br_repaired', 'An unclosed <br> line break was closed.');
@@ -329,10 +341,9 @@ export function preclean(input: string): PrecleanResult {
       const end = findTagEnd(text, i);
       if (end >= 0) {
         const tag = text.slice(i, end + 1);
-        const name = /^<([^\s/>]+)/.exec(tag)?.[1] ?? '';
-        const selfClosing = tag.endsWith('/>');
+        const selfClosing = text.charCodeAt(end - 1) === 0x2f;
         seenElement = true;
-        if (name.toLowerCase() === 'br' && !selfClosing) {
+        if (!selfClosing && mayBeBr(text, i + 1) && (/^<([^\s/>]+)/.exec(tag)?.[1] ?? '').toLowerCase() === 'br') {
           // `Line one<br>Line two` outside CDATA (comments typed into forms); `<br></br>` is already fine.
           const closing = /^\s*<\/br\s*>/i.exec(text.slice(end + 1, end + 64));
           out.push('<br/>');
@@ -512,12 +523,20 @@ function convert(nodes: unknown): XChild[] {
       if (t !== undefined && t !== null && t !== '') out.push(String(t));
       continue;
     }
-    const name = Object.keys(node).find((k) => k !== ':@');
+    let name: string | undefined;
+    for (const k of Object.keys(node)) {
+      if (k !== ':@') {
+        name = k;
+        break;
+      }
+    }
     if (name === undefined) continue;
     const rawAttrs = node[':@'];
     const attrs: Record<string, string> = {};
     if (rawAttrs && typeof rawAttrs === 'object') {
-      for (const [k, v] of Object.entries(rawAttrs as Record<string, unknown>)) {
+      const a = rawAttrs as Record<string, unknown>;
+      for (const k of Object.keys(a)) {
+        const v = a[k];
         if (v !== undefined && v !== null) attrs[k] = String(v);
       }
     }
@@ -558,13 +577,45 @@ export function parseXml(text: string, limits: XmlLimits = {}): XmlDocument {
     log.addAll(retryLog.list());
   }
 
-  let caseNormalized = false;
-  const lowerName = (raw: string): string => {
-    const lower = raw.toLowerCase();
-    if (lower !== raw) caseNormalized = true;
-    return CRITICAL_NAMES.has(lower) ? `${lower}_` : lower;
-  };
-  const parser = new XMLParser({
+  const parser = parserFor(maxDepth);
+  parseCaseNormalized = false;
+  let parsed: unknown;
+  try {
+    parsed = parser.parse(src);
+  } catch (err) {
+    // Parser messages can quote document content; keep only what kind of failure it was.
+    if (err instanceof Error && /nested tags/i.test(err.message)) {
+      throw new LeadgateError('xml_too_deep', `The document nests elements deeper than ${maxDepth} levels.`);
+    }
+    throw malformed('The XML parser rejected the document after validation passed.');
+  }
+  const caseNormalized = parseCaseNormalized;
+
+  const top = convert(parsed).filter(isNode);
+  const only = top[0];
+  if (only === undefined) throw malformed('The document has no root element.');
+  const root: XNode = only.name === WRAPPER && shape.multipleRoots ? { ...only, name: '#document' } : only;
+  return { root, caseNormalized, warnings: log.list() };
+}
+
+/**
+ * Set by lowerName while the (synchronous) parse runs; parseXml resets it before and reads it right after,
+ * so one parser instance per depth limit can be reused instead of rebuilding its options for every document.
+ */
+let parseCaseNormalized = false;
+
+function lowerName(raw: string): string {
+  const lower = raw.toLowerCase();
+  if (lower !== raw) parseCaseNormalized = true;
+  return CRITICAL_NAMES.has(lower) ? `${lower}_` : lower;
+}
+
+const parsers = new Map<number, XMLParser>();
+
+function parserFor(maxDepth: number): XMLParser {
+  let parser = parsers.get(maxDepth);
+  if (parser) return parser;
+  parser = new XMLParser({
     preserveOrder: true,
     ignoreAttributes: false,
     attributeNamePrefix: '',
@@ -583,23 +634,10 @@ export function parseXml(text: string, limits: XmlLimits = {}): XmlDocument {
     transformTagName: lowerName,
     transformAttributeName: lowerName,
   });
-
-  let parsed: unknown;
-  try {
-    parsed = parser.parse(src);
-  } catch (err) {
-    // Parser messages can quote document content; keep only what kind of failure it was.
-    if (err instanceof Error && /nested tags/i.test(err.message)) {
-      throw new LeadgateError('xml_too_deep', `The document nests elements deeper than ${maxDepth} levels.`);
-    }
-    throw malformed('The XML parser rejected the document after validation passed.');
-  }
-
-  const top = convert(parsed).filter(isNode);
-  const only = top[0];
-  if (only === undefined) throw malformed('The document has no root element.');
-  const root: XNode = only.name === WRAPPER && shape.multipleRoots ? { ...only, name: '#document' } : only;
-  return { root, caseNormalized, warnings: log.list() };
+  // A handful of distinct limits at most (config values); never let it grow without bound.
+  if (parsers.size >= 8) parsers.clear();
+  parsers.set(maxDepth, parser);
+  return parser;
 }
 
 // ---------------------------------------------------------------------------
@@ -634,7 +672,20 @@ export function allAt(node: XNode | undefined, ...path: string[]): XNode[] {
 
 /** The first element reached by following `path`. */
 export function at(node: XNode | undefined, ...path: string[]): XNode | undefined {
-  return allAt(node, ...path)[0];
+  // Depth-first, first match wins: the same element as allAt(node, ...path)[0] without building every level.
+  return node ? firstAt(node, path, 0) : undefined;
+}
+
+function firstAt(node: XNode, path: readonly string[], step: number): XNode | undefined {
+  if (step === path.length) return node;
+  const name = path[step];
+  for (const c of node.children) {
+    if (isNode(c) && c.name === name) {
+      const found = firstAt(c, path, step + 1);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 /** All descendants called `name`, in document order (not descending into matches). Depth is bounded by parseXml. */
@@ -737,6 +788,10 @@ type Compact<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] }
 /** Drop undefined properties so absent values are absent keys, never `undefined` or "". */
 export function compact<T extends object>(o: T): Compact<T> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  const src = o as Record<string, unknown>;
+  for (const k of Object.keys(src)) {
+    const v = src[k];
+    if (v !== undefined) out[k] = v;
+  }
   return out as Compact<T>;
 }

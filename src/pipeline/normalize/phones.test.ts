@@ -152,3 +152,41 @@ describe('normalizePhones', () => {
     expect(normalizePhones([{ value: '', preferred: true }], 'US').preferred).toBe(false);
   });
 });
+
+describe('normalizePhone: fast path and memo give the same answers as the full search', () => {
+  it('a bare digit run that does not parse as valid holds no valid number for the text search either', async () => {
+    const { findPhoneNumbersInText, parsePhoneNumberFromString } = await import('libphonenumber-js/max');
+    // Deterministic PRNG: the same strings every run.
+    let seed = 0x2545f491;
+    const rnd = (k: number): number => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % k;
+    };
+    const countries = ['US', 'CA', 'GB', 'DE', 'FR', 'AU', 'MX', 'IN', 'SH', 'NZ', 'JP', 'BR'] as const;
+    const prefixes = ['1', '011', '00', '0', '44', '7', '5550', '', ''];
+    let checked = 0;
+    for (let n = 0; n < 4000; n++) {
+      const len = 1 + rnd(17);
+      let s = (rnd(5) === 0 ? '+' : '') + prefixes[rnd(prefixes.length)];
+      while (s.replace('+', '').length < len) s += String(rnd(10));
+      if (!/^\+?\d{1,17}$/.test(s)) continue;
+      const country = countries[rnd(countries.length)];
+      if (parsePhoneNumberFromString(s, country)?.isValid()) continue;
+      checked++;
+      expect(findPhoneNumbersInText(s, country).find((f) => f.number.isValid())?.number.number, `${s} ${country}`).toBeUndefined();
+    }
+    expect(checked).toBeGreaterThan(1000);
+  });
+
+  it('repeats give the same phone and the same warnings every time', () => {
+    for (const value of ['5550100119', '(555) 010-0123', '800-353-9350 option 0', '857-485-7485', '07700 900148']) {
+      const first = one(value);
+      for (let i = 0; i < 3; i++) expect(one(value)).toEqual(first);
+    }
+    // The same raw for another country is read with that country's rules.
+    expect(one('020 7219 3000', { country: 'GB' }).phone?.e164).toBe('+442072193000');
+    expect(one('020 7219 3000').phone?.e164).toBeUndefined();
+  });
+});

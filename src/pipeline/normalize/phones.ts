@@ -68,6 +68,30 @@ export function normalizePhoneTime(time: string | undefined, sink: WarningSink =
   return mapped;
 }
 
+/** What libphonenumber made of one raw value: the valid E.164 number (if any), and whether it had to be searched for in text. */
+interface ParsedRaw {
+  e164: string | undefined;
+  extracted: boolean;
+}
+
+/**
+ * A bare run of digits (optional leading '+'), at most 17 long: libphonenumber's text search sees it as one
+ * single candidate (its digit blocks allow 20, and every "inner match" split needs a non-digit), parsed the same
+ * way as the exact parse, so when the exact parse is not valid the search cannot find a valid number either
+ * (fuzz-checked in phones.test.ts). Skipping the search matters: it is libphonenumber's slowest path, and
+ * redacted or junk numbers (555-01xx) always take it.
+ */
+const BARE_DIGITS = /^\+?\d{1,17}$/;
+
+/* No memo on purpose: a cache of raw phone numbers would keep customer data in memory for no real-traffic gain. */
+function parseRaw(raw: string, country: CountryCode): ParsedRaw {
+  const parsed: PhoneNumber | undefined = parsePhoneNumberFromString(raw, country);
+  if (parsed?.isValid()) return { e164: parsed.number, extracted: false };
+  if (BARE_DIGITS.test(raw)) return { e164: undefined, extracted: false };
+  const found = findPhoneNumbersInText(raw, country).find((f) => f.number.isValid());
+  return found ? { e164: found.number.number, extracted: true } : { e164: undefined, extracted: false };
+}
+
 /**
  * One phone value → { e164?, raw, type?, time? }, or undefined when empty (Kia/Mazda Digital send empty slots) or a placeholder.
  * Text around the number ("800-353-9350 option 0", AutoTrader) is tolerated: the number is found in the text
@@ -86,19 +110,11 @@ export function normalizePhone(
     warn(sink, 'placeholder_dropped', 'A placeholder phone number was dropped');
     return undefined;
   }
-  const country = phoneCountry(opts.country);
-  let parsed: PhoneNumber | undefined = parsePhoneNumberFromString(raw, country);
-  if (!parsed?.isValid()) {
-    const found = findPhoneNumbersInText(raw, country).find((f) => f.number.isValid());
-    if (found) {
-      parsed = found.number;
-      warn(sink, 'phone_extracted', 'A phone number was extracted from surrounding text; the raw value was kept');
-    }
-  }
-  const valid = parsed?.isValid() === true;
-  if (!valid) warn(sink, 'phone_invalid', 'A phone number could not be parsed as a valid number; only the raw value was kept');
+  const { e164, extracted } = parseRaw(raw, phoneCountry(opts.country));
+  if (extracted) warn(sink, 'phone_extracted', 'A phone number was extracted from surrounding text; the raw value was kept');
+  if (e164 === undefined) warn(sink, 'phone_invalid', 'A phone number could not be parsed as a valid number; only the raw value was kept');
   // Key order as in the contract: e164, raw, type, time.
-  const phone: Phone = valid ? { e164: parsed!.number, raw } : { raw };
+  const phone: Phone = e164 !== undefined ? { e164, raw } : { raw };
   const type = normalizePhoneType(opts.type, sink);
   if (type) phone.type = type;
   const time = normalizePhoneTime(opts.time, sink);
