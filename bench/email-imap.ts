@@ -17,6 +17,7 @@ import { silentLogger } from '../src/log.js';
 import { Metrics } from '../src/metrics.js';
 import { startImapIntake, type ImapIntake } from '../src/transports/imap.js';
 import { startDovecot, type Dovecot } from '../test/support/dovecot.js';
+import { percentile } from './stats.js';
 
 const quick = process.argv.includes('--quick');
 const N = quick ? 20 : 200;
@@ -33,10 +34,7 @@ async function leadEmail(i: number): Promise<Buffer> {
   return new MailComposer({ from: 'leads@truecar.example', to: 'internet-sales@dealer.example', subject: 'New lead', text, messageId: `<bench-${process.pid}-${i}@truecar.example>` }).compile().build();
 }
 
-const pct = (xs: number[], p: number) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] * 100) / 100;
-};
+const pct = (xs: number[], p: number) => Math.round(percentile(xs, p) * 100) / 100;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'leadgate-bench-imap-'));
 let dovecot: Dovecot | undefined;

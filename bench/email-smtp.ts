@@ -12,6 +12,7 @@ import { startGateway } from '../src/gateway.js';
 import { silentLogger } from '../src/log.js';
 import { Metrics } from '../src/metrics.js';
 import { startSmtpReceiver } from '../src/transports/smtp.js';
+import { percentile } from './stats.js';
 
 const quick = process.argv.includes('--quick');
 const N = quick ? 50 : 500;
@@ -93,10 +94,7 @@ if (failure) {
   console.error(`bench/email-smtp: ${failure}`);
   process.exit(2);
 }
-const pct = (xs: number[], p: number) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] * 100) / 100;
-};
+const pct = (xs: number[], p: number) => Math.round(percentile(xs, p) * 100) / 100;
 // smtp_ack: until the client has our 250 (the commit); the rest is the relay writing the event to the sink.
 const result = { smtp_to_event_p50_ms: pct(latencies, 50), smtp_to_event_p99_ms: pct(latencies, 99), smtp_ack_p50_ms: pct(acks, 50), n: latencies.length };
 console.log(JSON.stringify(result));

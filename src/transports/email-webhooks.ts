@@ -2,6 +2,7 @@
 import type { Context } from 'hono';
 import { randomUUID } from 'node:crypto';
 import { LeadgateError } from '../errors.js';
+import { mediaType } from '../pipeline/read.js';
 
 export const EMAIL_WEBHOOKS = ['rfc822', 'sendgrid', 'mailgun', 'postmark'] as const;
 export type EmailWebhook = (typeof EMAIL_WEBHOOKS)[number];
@@ -73,7 +74,7 @@ export function postmarkToMime(p: PostmarkPayload): Buffer {
 
 /** The raw MIME message inside a webhook request, or a LeadgateError saying what was missing. */
 export async function mimeFromWebhook(kind: EmailWebhook, c: Context): Promise<Buffer> {
-  const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  const type = mediaType(c.req.header('content-type') ?? '');
   switch (kind) {
     case 'rfc822': {
       if (type && type !== 'message/rfc822' && type !== 'text/plain' && type !== 'application/octet-stream') {
