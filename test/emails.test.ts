@@ -1,16 +1,15 @@
 // The email corpus (fixtures/emails/*.eml): each message through the pipeline as SMTP would deliver it, compared with its expected leads (UPDATE_EXPECTED=1 rewrites them — review the diff).
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { LeadgateError } from '../src/errors.js';
 import type { Lead } from '../src/lead.js';
 import { silentLogger } from '../src/log.js';
 import { offlineLead, Pipeline } from '../src/pipeline/index.js';
 import { readInput } from '../src/pipeline/read.js';
 import { SqliteStore } from '../src/stores/sqlite.js';
 import { tempDir } from './support/gateway.js';
-import { expectValidLead } from './support/schemas.js';
+import { expectGolden, leadsOrRejection } from './support/golden.js';
 
 const DIR = new URL('../fixtures/emails/', import.meta.url);
 const REAL = new URL('../fixtures/real-leads/', import.meta.url);
@@ -64,22 +63,8 @@ describe('email fixtures', () => {
   });
 
   it.each(files)('%s matches its expected leads', async (file) => {
-    let result: unknown;
-    try {
-      const leads = await leadsOf(file);
-      for (const lead of leads) expectValidLead(lead);
-      result = leads;
-    } catch (err) {
-      if (!(err instanceof LeadgateError) || err.kind !== 'invalid') throw err;
-      result = { rejected: err.code };
-    }
-    const expectedFile = new URL(file.replace(/\.eml$/, '.expected.json'), DIR);
-    const actual = JSON.stringify(result, null, 2) + '\n';
-    if (process.env.UPDATE_EXPECTED === '1' || !existsSync(expectedFile)) {
-      if (process.env.CI) throw new Error(`${file}: expected output missing; run UPDATE_EXPECTED=1 npx vitest run test/emails.test.ts and review it`);
-      writeFileSync(expectedFile, actual);
-    }
-    expect(JSON.parse(actual)).toEqual(JSON.parse(readFileSync(expectedFile, 'utf8')));
+    const result = await leadsOrRejection(() => leadsOf(file));
+    expectGolden(new URL(file.replace(/\.eml$/, '.expected.json'), DIR), result, 'test/emails.test.ts');
   });
 
   it.each(Object.entries(PAYLOADS))('%s gives the same lead as posting %s over HTTP (but channel, raw and placement warnings)', async (file, payload) => {

@@ -2,12 +2,12 @@
 
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { LeadgateError } from '../errors.js';
 import type { LeadDraft } from '../lead.js';
 import { looksLikeAdf, parseAdf, readAdfContact, splitEmails } from './adf.js';
 import { decodeText } from './decode.js';
 import { parseStar } from './star.js';
 import { at, parseXml, preclean } from './xml.js';
+import { thrown } from '../../test/support/errors.js';
 
 const REAL = new URL('../../fixtures/real-leads/', import.meta.url);
 const realFiles = readdirSync(REAL).filter((f) => f.endsWith('.xml'));
@@ -25,15 +25,6 @@ const one = (xml: string): LeadDraft => {
 };
 const codes = (d: LeadDraft): string[] => d.warnings.map((w) => w.code);
 
-function thrown(fn: () => unknown): LeadgateError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(LeadgateError);
-    return err as LeadgateError;
-  }
-  throw new Error('expected a LeadgateError');
-}
 
 /** Drafts never carry "" or undefined values, and every string is trimmed. */
 function expectClean(value: unknown, path = 'draft'): void {

@@ -2,7 +2,6 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { LeadgateError } from '../errors.js';
 import {
   HTML_ENTITIES,
   allAt,
@@ -20,20 +19,11 @@ import {
   textAt,
   type XmlLimits,
 } from './xml.js';
+import { thrown } from '../../test/support/errors.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const codes = (r: { warnings: { code: string }[] }): string[] => r.warnings.map((w) => w.code);
 
-/** Run fn and return the LeadgateError it throws (fails the test if it does not throw one). */
-function thrown(fn: () => unknown): LeadgateError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(LeadgateError);
-    return err as LeadgateError;
-  }
-  throw new Error('expected a LeadgateError');
-}
 
 const parse = (xml: string, limits?: XmlLimits) => parseXml(preclean(xml).text, limits);
 
