@@ -3,7 +3,8 @@ import { parseAdf, looksLikeAdf } from '../src/formats/adf.js';
 import { parseStar, looksLikeStar } from '../src/formats/star.js';
 import { parseTextLead } from '../src/formats/text.js';
 import type { XmlLimits } from '../src/formats/xml.js';
-import type { LeadDraft } from '../src/lead.js';
+import type { Signals } from '../src/input.js';
+import type { LeadDraft, LeadType, Party } from '../src/lead.js';
 
 export interface Adapter {
   /** URL-safe name: POST /v1/leads/{name}. */
@@ -43,6 +44,49 @@ export const text: Adapter = {
   detect: () => false,
   parse: (body) => parseTextLead({ text: body }),
 };
+
+/**
+ * A provider adapter: one folder per provider (adapters/<name>/index.ts exports `provider`).
+ * Providers ride on a wire format (ADF, STAR, plain text, form); the format adapter reads the
+ * bytes, then the pipeline's attribute step picks the provider from the signals (explicit
+ * POST /v1/leads/{name} first, then credential, provider name/service/url, id sources, sender
+ * domain, subject) and calls its `refine` with the drafts.
+ */
+export interface ProviderAdapter {
+  /** URL-safe name: POST /v1/leads/{name}; also the folder name. */
+  name: string;
+  title: string;
+  /** Canonical brand written to source.provider. */
+  provider: string;
+  /** Default party of its leads (a refine may decide otherwise per lead, e.g. an OEM relaying a marketplace lead). */
+  party: Party;
+  /** Formats its leads arrive in, in order of likelihood. */
+  formats: Array<'adf' | 'star' | 'text' | 'form'>;
+  /** Patterns (case-insensitive) over each signal; any match selects this provider. Specific before generic. */
+  match: {
+    /** ADF provider name / service / url, STAR source names. */
+    names?: RegExp;
+    /** prospect/id/@source and vehicle id sources. */
+    idSources?: RegExp;
+    /** Email From domains (exact or parent domain). */
+    senderDomains?: string[];
+    subjects?: RegExp;
+  };
+  /** Lead type when nothing more specific is known (e.g. "chat" for a chat vendor). */
+  defaultLeadType?: LeadType;
+  /**
+   * Provider quirks on the generic draft: ids, comment mining, subSource / leadType / party in
+   * `draft.attribution` with their evidence. Pure; never overrides structured fields with mined text.
+   */
+  refine?(draft: LeadDraft, signals: Signals): LeadDraft;
+}
+
+/** Provider adapters, one line per folder (the contract test fails when a folder is missing here). */
+export const PROVIDERS: readonly ProviderAdapter[] = [];
+
+export function findProvider(name: string): ProviderAdapter | undefined {
+  return PROVIDERS.find((p) => p.name === name.toLowerCase());
+}
 
 /** Order matters: detection walks this list and the first adapter that recognizes the text reads it. */
 export const ADAPTERS: readonly Adapter[] = [star, adf, text];

@@ -13,13 +13,96 @@ export interface DealerConfig {
   /** ADF vendor ids (e.g. "100008806", "sp63742") and vendor names that mean this dealer. */
   vendorIds?: string[];
   vendorNames?: string[];
+  /** Dealer group (groups[].id) this rooftop belongs to (issue 5: identity may be shared group-wide). */
+  group?: string;
+  /** Intake credentials bound to this dealer: a lead posted with one belongs to this dealer (issue 6). */
+  credentials?: CredentialConfig[];
+  /** Website forms of this dealer: POST /v1/forms/{key} (issue 4). */
+  forms?: FormConfig[];
+  /** Classification overrides for this dealer, tried before the group's and the top-level ones (issue 4). */
+  sources?: SourceRule[];
+}
+
+export interface GroupConfig {
+  id: string;
+  name: string;
+  /** "dealer" (default): each rooftop has its own customers; "group": a shopper who writes to two rooftops is one customer. */
+  identityScope?: 'dealer' | 'group';
+  /** Classification overrides shared by every rooftop of the group (a group's shared BDC, its microsites). */
+  sources?: SourceRule[];
+}
+
+/**
+ * One sender's credential. Secrets are never stored in clear: API keys and Basic passwords as
+ * `sha256:<hex>` (for generated, high-entropy keys) or `scrypt:<N>:<r>:<p>:<saltB64>:<hashB64>`
+ * (`leadgate hash-secret` prints both); HMAC needs the shared secret itself, so it is read from an
+ * environment variable or a file, never the config file.
+ */
+export interface CredentialConfig {
+  /** Stable name for logs/metrics/rate limits, e.g. "cargurus" or "website-form". */
+  id: string;
+  type: 'api-key' | 'basic' | 'hmac';
+  /** api-key: the header carrying the key (default "x-api-key"; "authorization: Bearer …" is also read). */
+  header?: string;
+  /** api-key and basic: the secret's hash. */
+  secretHash?: string;
+  /** basic: the user name. */
+  username?: string;
+  /** hmac: where the shared secret lives. */
+  secretEnv?: string;
+  secretFile?: string;
+  /** The provider this credential was issued to: the strongest classification signal (delivery.md §5.2). */
+  provider?: string;
+  /** Per-credential rate limit (requests per minute); default limits.ratePerMinute. */
+  ratePerMinute?: number;
+}
+
+/** A dealer website form: field mapping, bot defenses, CORS and the reply. */
+export interface FormConfig {
+  /** URL-safe key: POST /v1/forms/{key}. Unique across all dealers. */
+  key: string;
+  /** Browser origins allowed to post (CORS), e.g. "https://www.example-kia.com". */
+  origins: string[];
+  /** Our field → the form's field name(s), overriding the built-in defaults (first_name, email, phone, vin, …). */
+  fields?: Record<string, string | string[]>;
+  /** Hidden field that humans leave empty (default "website"); a filled honeypot is refused quietly. */
+  honeypot?: string;
+  /** A form submitted sooner than this after it rendered is a bot (default 2; 0 turns it off). */
+  minFillSeconds?: number;
+  /** Redirect (303) browsers here after a successful post; JSON reply when unset or when the client asks for JSON. */
+  thankYouUrl?: string;
+  /** Provider name and lead type for its leads (default "Dealer Website", detected from the fields). */
+  provider?: string;
+  leadType?: string;
+}
+
+/**
+ * A classification override: when every given `match` pattern (case-insensitive regular
+ * expressions) matches its signal, the given fields replace what the catalog decided.
+ */
+export interface SourceRule {
+  match: {
+    provider?: string;
+    service?: string;
+    url?: string;
+    idSource?: string;
+    sender?: string;
+    subject?: string;
+    credential?: string;
+    form?: string;
+    adapter?: string;
+  };
+  set: { provider?: string; subSource?: string; party?: 'first' | 'second' | 'third'; leadType?: string; channel?: string };
 }
 
 export interface KafkaConfig {
   brokers: string[];
   clientId: string;
-  ssl?: boolean;
+  /** true, or TLS settings (PEM file paths) for a private CA or client certificates. */
+  ssl?: boolean | { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean };
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  /** Producer compression (default none; gzip needs no extra package). */
+  compression?: 'none' | 'gzip';
 }
 
 export interface SmtpConfig {
@@ -78,11 +161,53 @@ export interface Config {
   country: string;
   dealers: DealerConfig[];
   dedupe: { windowDays: number };
-  limits: { maxBodyBytes: number; maxEmailBytes: number; xmlMaxDepth: number; xmlMaxElements: number };
+  limits: {
+    maxBodyBytes: number;
+    maxEmailBytes: number;
+    xmlMaxDepth: number;
+    xmlMaxElements: number;
+    /** Per-credential (or per client address, when unauthenticated) requests per minute; 429 + Retry-After beyond. */
+    ratePerMinute: number;
+    /** Intakes processed at once; beyond it requests wait up to maxQueueMs, then get 503 + Retry-After. */
+    maxConcurrent: number;
+    maxQueueMs: number;
+    /** Slow clients: headers must arrive within headersTimeoutMs, the whole request within requestTimeoutMs. */
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    /** Open HTTP connections at most (slow-loris). */
+    maxConnections: number;
+  };
+  /** Dealer groups (issue 5). */
+  groups: GroupConfig[];
+  /** Credentials not bound to one dealer (a provider posting for many rooftops: the dealer comes from the lead). */
+  credentials: CredentialConfig[];
+  /** Top-level classification overrides (tried after the dealer's and the group's). */
+  sources: SourceRule[];
+  /** Who may reach admin endpoints (/metrics, /v1/admin/*). Loopback callers need none while `auth.allowLoopbackWithoutCredentials`. */
+  admin: { credentials: CredentialConfig[] };
+  auth: {
+    /** Accept unauthenticated intake from loopback clients (first runs). Non-loopback binds need credentials whatever this says. */
+    allowLoopbackWithoutCredentials: boolean;
+    /** HMAC signatures older or newer than this are refused (replay protection). */
+    hmacToleranceSeconds: number;
+  };
+  /** PostgreSQL connection string; SQLite in dataDir when unset (also DATABASE_URL). */
+  databaseUrl?: string;
+  /** Raw inputs are kept this long, then `leadgate purge` (and the daily purge in serve) drops their bytes. */
+  retention: { rawDays: number };
+  /** /readyz fails when the oldest unpublished event is older than this. */
+  readiness: { maxOutboxAgeSeconds: number };
   kafka?: KafkaConfig;
   smtp?: SmtpConfig;
   imap: { mailboxes: ImapMailboxConfig[] };
-  topics: { leads: string; rejected: string };
+  topics: {
+    leads: string;
+    rejected: string;
+    /** Create missing topics at startup where the broker allows it. */
+    create: boolean;
+    partitions: number;
+    replicationFactor: number;
+  };
   relay: { batchSize: number; retryDelayMs: number; maxRetryDelayMs: number };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
 }
@@ -93,15 +218,88 @@ export const DEFAULTS: Config = {
   dataDir: './data',
   country: 'US',
   dealers: [],
+  groups: [],
+  credentials: [],
+  sources: [],
+  admin: { credentials: [] },
+  auth: { allowLoopbackWithoutCredentials: true, hmacToleranceSeconds: 300 },
+  retention: { rawDays: 90 },
+  readiness: { maxOutboxAgeSeconds: 300 },
   imap: { mailboxes: [] },
   dedupe: { windowDays: 30 },
-  limits: { maxBodyBytes: 1024 * 1024, maxEmailBytes: 25 * 1024 * 1024, xmlMaxDepth: 64, xmlMaxElements: 50_000 },
-  topics: { leads: 'leadgate.leads', rejected: 'leadgate.leads.rejected' },
+  limits: {
+    maxBodyBytes: 1024 * 1024,
+    maxEmailBytes: 25 * 1024 * 1024,
+    xmlMaxDepth: 64,
+    xmlMaxElements: 50_000,
+    ratePerMinute: 6000,
+    maxConcurrent: 512,
+    maxQueueMs: 2000,
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 30_000,
+    maxConnections: 1024,
+  },
+  topics: { leads: 'leadgate.leads', rejected: 'leadgate.leads.rejected', create: true, partitions: 6, replicationFactor: 1 },
   relay: { batchSize: 100, retryDelayMs: 200, maxRetryDelayMs: 10_000 },
   log: { level: 'info' },
 };
 
 const nonEmpty = { type: 'string', minLength: 1 } as const;
+const partyEnum = { enum: ['first', 'second', 'third'] } as const;
+const slug = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' } as const;
+
+const credentialSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'type'],
+  properties: {
+    id: slug,
+    type: { enum: ['api-key', 'basic', 'hmac'] },
+    header: { type: 'string', pattern: '^[A-Za-z0-9-]{1,64}$' },
+    secretHash: { type: 'string', pattern: '^(sha256:[0-9a-f]{64}|scrypt:\\d+:\\d+:\\d+:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+)$' },
+    username: nonEmpty,
+    secretEnv: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+    secretFile: nonEmpty,
+    provider: nonEmpty,
+    ratePerMinute: { type: 'integer', minimum: 1 },
+  },
+} as const;
+
+const sourceRuleSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['match', 'set'],
+  properties: {
+    match: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      properties: Object.fromEntries(['provider', 'service', 'url', 'idSource', 'sender', 'subject', 'credential', 'form', 'adapter'].map((k) => [k, nonEmpty])),
+    },
+    set: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      properties: { provider: nonEmpty, subSource: nonEmpty, party: partyEnum, leadType: nonEmpty, channel: nonEmpty },
+    },
+  },
+} as const;
+
+const formSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['key', 'origins'],
+  properties: {
+    key: slug,
+    origins: { type: 'array', items: { type: 'string', pattern: '^https?://[^/\\s]+$' } },
+    fields: { type: 'object', additionalProperties: { anyOf: [nonEmpty, { type: 'array', items: nonEmpty }] } },
+    honeypot: nonEmpty,
+    minFillSeconds: { type: 'number', minimum: 0, maximum: 3600 },
+    thankYouUrl: { type: 'string', pattern: '^https?://' },
+    provider: nonEmpty,
+    leadType: nonEmpty,
+  },
+} as const;
 
 export const SMTP_DEFAULTS: SmtpConfig = {
   host: '127.0.0.1',
@@ -119,7 +317,7 @@ export const CONFIG_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   type: 'object',
   additionalProperties: false,
-  required: ['host', 'port', 'dataDir', 'country', 'dealers', 'imap', 'dedupe', 'limits', 'topics', 'relay', 'log'],
+  required: ['host', 'port', 'dataDir', 'country', 'dealers', 'groups', 'credentials', 'sources', 'admin', 'auth', 'retention', 'readiness', 'imap', 'dedupe', 'limits', 'topics', 'relay', 'log'],
   properties: {
     $schema: { type: 'string' },
     host: nonEmpty,
@@ -139,8 +337,48 @@ export const CONFIG_SCHEMA = {
           timeZone: nonEmpty,
           vendorIds: { type: 'array', items: nonEmpty },
           vendorNames: { type: 'array', items: nonEmpty },
+          group: nonEmpty,
+          credentials: { type: 'array', items: credentialSchema },
+          forms: { type: 'array', items: formSchema },
+          sources: { type: 'array', items: sourceRuleSchema },
         },
       },
+    },
+    groups: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'name'],
+        properties: { id: slug, name: nonEmpty, identityScope: { enum: ['dealer', 'group'] }, sources: { type: 'array', items: sourceRuleSchema } },
+      },
+    },
+    credentials: { type: 'array', items: credentialSchema },
+    sources: { type: 'array', items: sourceRuleSchema },
+    admin: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['credentials'],
+      properties: { credentials: { type: 'array', items: credentialSchema } },
+    },
+    auth: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['allowLoopbackWithoutCredentials', 'hmacToleranceSeconds'],
+      properties: { allowLoopbackWithoutCredentials: { type: 'boolean' }, hmacToleranceSeconds: { type: 'integer', minimum: 1, maximum: 86_400 } },
+    },
+    databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
+    retention: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['rawDays'],
+      properties: { rawDays: { type: 'number', minimum: 1, maximum: 36_500 } },
+    },
+    readiness: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['maxOutboxAgeSeconds'],
+      properties: { maxOutboxAgeSeconds: { type: 'number', minimum: 1 } },
     },
     dedupe: {
       type: 'object',
@@ -151,12 +389,18 @@ export const CONFIG_SCHEMA = {
     limits: {
       type: 'object',
       additionalProperties: false,
-      required: ['maxBodyBytes', 'maxEmailBytes', 'xmlMaxDepth', 'xmlMaxElements'],
+      required: ['maxBodyBytes', 'maxEmailBytes', 'xmlMaxDepth', 'xmlMaxElements', 'ratePerMinute', 'maxConcurrent', 'maxQueueMs', 'headersTimeoutMs', 'requestTimeoutMs', 'maxConnections'],
       properties: {
         maxBodyBytes: { type: 'integer', minimum: 1024, maximum: 64 * 1024 * 1024 },
         maxEmailBytes: { type: 'integer', minimum: 1024, maximum: 100 * 1024 * 1024 },
         xmlMaxDepth: { type: 'integer', minimum: 8, maximum: 1024 },
         xmlMaxElements: { type: 'integer', minimum: 100, maximum: 10_000_000 },
+        ratePerMinute: { type: 'integer', minimum: 1 },
+        maxConcurrent: { type: 'integer', minimum: 1, maximum: 100_000 },
+        maxQueueMs: { type: 'integer', minimum: 0, maximum: 60_000 },
+        headersTimeoutMs: { type: 'integer', minimum: 100, maximum: 600_000 },
+        requestTimeoutMs: { type: 'integer', minimum: 100, maximum: 3_600_000 },
+        maxConnections: { type: 'integer', minimum: 1, maximum: 1_000_000 },
       },
     },
     kafka: {
@@ -166,7 +410,17 @@ export const CONFIG_SCHEMA = {
       properties: {
         brokers: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[^\\s:]+:\\d+$' } },
         clientId: nonEmpty,
-        ssl: { type: 'boolean' },
+        ssl: {
+          anyOf: [
+            { type: 'boolean' },
+            {
+              type: 'object',
+              additionalProperties: false,
+              properties: { ca: nonEmpty, cert: nonEmpty, key: nonEmpty, rejectUnauthorized: { type: 'boolean' } },
+            },
+          ],
+        },
+        compression: { enum: ['none', 'gzip'] },
         sasl: {
           type: 'object',
           additionalProperties: false,
@@ -257,8 +511,14 @@ export const CONFIG_SCHEMA = {
     topics: {
       type: 'object',
       additionalProperties: false,
-      required: ['leads', 'rejected'],
-      properties: { leads: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,249}$' }, rejected: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,249}$' } },
+      required: ['leads', 'rejected', 'create', 'partitions', 'replicationFactor'],
+      properties: {
+        leads: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,249}$' },
+        rejected: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,249}$' },
+        create: { type: 'boolean' },
+        partitions: { type: 'integer', minimum: 1, maximum: 10_000 },
+        replicationFactor: { type: 'integer', minimum: 1, maximum: 10 },
+      },
     },
     relay: {
       type: 'object',
@@ -300,6 +560,10 @@ export const ENV_VARS: Record<string, string> = {
   LEADGATE_SMTP_HOST: 'smtp.host',
   LEADGATE_SMTP_PORT: 'smtp.port',
   LEADGATE_SMTP_DOMAINS: 'smtp.domains',
+  LEADGATE_RETENTION_DAYS: 'retention.rawDays',
+  LEADGATE_RATE_PER_MINUTE: 'limits.ratePerMinute',
+  DATABASE_URL: 'databaseUrl',
+  KAFKA_COMPRESSION: 'kafka.compression',
   KAFKA_BROKERS: 'kafka.brokers',
   KAFKA_CLIENT_ID: 'kafka.clientId',
   KAFKA_SSL: 'kafka.ssl',
@@ -308,7 +572,7 @@ export const ENV_VARS: Record<string, string> = {
   KAFKA_SASL_PASSWORD: 'kafka.sasl.password',
 };
 
-const NUMERIC = new Set(['port', 'dedupe.windowDays', 'limits.maxBodyBytes', 'smtp.port']);
+const NUMERIC = new Set(['port', 'dedupe.windowDays', 'limits.maxBodyBytes', 'smtp.port', 'retention.rawDays', 'limits.ratePerMinute']);
 const LISTS = new Set(['kafka.brokers', 'smtp.domains']);
 
 type Json = Record<string, unknown>;

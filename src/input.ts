@@ -17,4 +17,19 @@ export interface RawInput {
   dealerId?: string;
   /** Transport-level idempotency key (email Message-ID, Idempotency-Key header). */
   idempotencyKey?: string;
+  /** What the transport knows about who sent it: classification signals (delivery.md §5.2). */
+  signals?: Signals;
+}
+
+/** Envelope facts that identify a source; the transports fill what they know, read.ts adds sender/subject of emails. */
+export interface Signals {
+  /** The authenticated credential (HTTP) and the provider it was issued to. */
+  credential?: { id: string; provider?: string };
+  /** Email From address (lower-case). */
+  sender?: string;
+  subject?: string;
+  /** SMTP recipient / intake address. */
+  recipient?: string;
+  /** Web form key (POST /v1/forms/{key}). */
+  form?: string;
 }

@@ -102,8 +102,18 @@ export interface LeadDraft {
   provider?: { ids: DraftId[]; name?: string; service?: string; url?: string; email?: string };
   /** Custom (non-ADF) elements worth keeping, e.g. { leadtype: "internet" }. Lower-case keys. */
   extras: Record<string, string>;
+  /** What a provider adapter's refine step learned about the source, each with its evidence (classify decides). */
+  attribution?: DraftAttribution;
   warnings: Warning[];
 }
+
+/** Source facts an adapter read from a provider's quirks (TrueCar partner → subSource, Kia LeadType → leadType). */
+export type DraftAttribution = Partial<{
+  provider: { value: string; evidence: Evidence };
+  subSource: { value: string; evidence: Evidence };
+  leadType: { value: LeadType; evidence: Evidence };
+  party: { value: Party; evidence: Evidence };
+}>;
 
 // ---------------------------------------------------------------------------
 // Lead: the public contract (architecture.md §4, schemas/lead.v1.json). Unknown fields are
@@ -111,6 +121,25 @@ export interface LeadDraft {
 // ---------------------------------------------------------------------------
 
 export type Party = 'first' | 'second' | 'third';
+export type LeadType = 'sales-new' | 'sales-used' | 'trade-appraisal' | 'sell' | 'test-drive' | 'credit-app' | 'chat' | 'general';
+
+/**
+ * Why a classification field holds its value: the signal read (e.g. "credential", "provider.name",
+ * "id.source", "sender.domain", "subject", "vehicle.interest", "dealer-rule"), what it said (never
+ * customer data), and the rule that turned it into the value (e.g. "catalog:cargurus").
+ */
+export interface Evidence {
+  signal: string;
+  value?: string;
+  rule: string;
+}
+
+export interface Classification {
+  party: Evidence;
+  provider: Evidence;
+  subSource?: Evidence;
+  leadType: Evidence;
+}
 export type Interest = 'buy' | 'lease' | 'sell' | 'trade-in' | 'test-drive';
 export type VehicleStatus = 'new' | 'used' | 'certified';
 
@@ -161,7 +190,10 @@ export interface ExternalId {
 export interface Source {
   channel: string;
   adapter: string;
+  /** Canonical brand ("CarGurus", "TrueCar", "Kia Digital", "Dealer Website"). */
   provider: string;
+  /** Program or partner ("PNC", "Wallet", "Instant Cash Offer"). */
+  subSource?: string;
   service?: string;
   externalIds: ExternalId[];
 }
@@ -186,6 +218,10 @@ export interface Lead {
   receivedAt: string;
   requestedAt: string;
   party: Party;
+  /** Set on every lead once classification lands (issue 4). */
+  leadType?: LeadType;
+  /** The evidence behind party, provider, subSource and leadType. */
+  classification?: Classification;
   dealer: { id: string; name: string };
   source: Source;
   customer: Customer;

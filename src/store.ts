@@ -51,6 +51,16 @@ export interface OutboxEvent extends NewEvent {
 }
 
 /** Operations available inside one intake transaction; everything done through it commits or rolls back together. */
+export interface InputFilter {
+  outcome?: 'accepted' | 'rejected';
+  since?: string;
+  until?: string;
+  dealerId?: string;
+  /** Paging: inputs after this id in (received_at, id) order. */
+  afterId?: string;
+  limit?: number;
+}
+
 export interface StoreTx {
   archiveInput(input: ArchivedInput): Promise<void>;
   /** Customers already holding any of these identity keys, oldest first. */
@@ -72,8 +82,21 @@ export interface Store {
   pendingEvents(limit: number): Promise<OutboxEvent[]>;
   markSent(seqs: number[], at: string): Promise<void>;
   countPending(): Promise<number>;
+  /** Outbox depth and the commit time of the oldest unpublished event (for /readyz and metrics). */
+  outboxStats(): Promise<{ pending: number; oldestCreatedAt?: string }>;
   getInput(id: string): Promise<ArchivedInput | undefined>;
-  listInputs(filter: { outcome?: 'accepted' | 'rejected'; since?: string; until?: string; limit?: number }): Promise<Omit<ArchivedInput, 'bytes'>[]>;
+  listInputs(filter: InputFilter): Promise<Omit<ArchivedInput, 'bytes'>[]>;
+  // --- Issue 6: retention, erasure, replay (optional until both stores implement them; then required) ---
+  /** Drop the bytes of inputs received before `before` (records stay with sha256/size, marked purged). Returns how many. */
+  purgeRaw?(before: string): Promise<number>;
+  /**
+   * Erase one customer's data wherever an email or phone (E.164) identifies them, in every scope
+   * or in one: identity keys, lead summaries, the raw bytes of inputs holding their leads, and
+   * unpublished events. Returns what was removed.
+   */
+  eraseCustomer?(match: { emails: string[]; phones: string[]; scope?: string }): Promise<{ customerIds: string[]; leads: number; inputs: number; events: number }>;
+  /** The leads committed from one input (replay links new events to them). */
+  leadsOfInput?(inputId: string): Promise<LeadRecord[]>;
   /** Cheap liveness check for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

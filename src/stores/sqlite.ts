@@ -2,7 +2,7 @@
 import { Database } from './sqlite-driver.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { ArchivedInput, LeadRecord, NewEvent, OutboxEvent, Store, StoreTx } from '../store.js';
+import type { ArchivedInput, InputFilter, LeadRecord, NewEvent, OutboxEvent, Store, StoreTx } from '../store.js';
 import { LeadgateError } from '../errors.js';
 
 const SCHEMA = `
@@ -347,13 +347,20 @@ export class SqliteStore implements Store {
     return row ? toInput(row) : undefined;
   }
 
-  async listInputs(filter: { outcome?: 'accepted' | 'rejected'; since?: string; until?: string; limit?: number }): Promise<Omit<ArchivedInput, 'bytes'>[]> {
+  async outboxStats(): Promise<{ pending: number; oldestCreatedAt?: string }> {
+    await this.outsideBatch();
+    const row = this.db.prepare('SELECT count(*) AS n, min(created_at) AS oldest FROM outbox WHERE sent_at IS NULL').get() as { n: number; oldest: string | null };
+    return { pending: row.n, ...(row.oldest ? { oldestCreatedAt: row.oldest } : {}) };
+  }
+
+  async listInputs(filter: InputFilter): Promise<Omit<ArchivedInput, 'bytes'>[]> {
     await this.outsideBatch();
     const where: string[] = [];
     const args: unknown[] = [];
     if (filter.outcome) (where.push('outcome = ?'), args.push(filter.outcome));
     if (filter.since) (where.push('received_at >= ?'), args.push(filter.since));
     if (filter.until) (where.push('received_at < ?'), args.push(filter.until));
+    if (filter.dealerId) (where.push('dealer_id = ?'), args.push(filter.dealerId));
     const sql = `SELECT id, sha256, content_type, size, received_at, transport, dealer_id, idempotency_key, outcome, error_code, error_message
       FROM inputs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY received_at, rowid LIMIT ?`;
     const rows = this.db.prepare(sql).all(...args, filter.limit ?? 1000) as InputRow[];
