@@ -1,4 +1,5 @@
 // The store interface: raw archive, identity, dedup index and outbox behind one transaction, implemented by stores/sqlite.ts (and PostgreSQL later).
+import type { Signals } from './input.js';
 import type { Vehicle } from './lead.js';
 
 /** A received input as archived: the exact bytes plus what the transport knew. */
@@ -11,6 +12,9 @@ export interface ArchivedInput {
   transport: string;
   dealerId?: string;
   idempotencyKey?: string;
+  /** Explicit adapter/provider the caller chose, and the transport's signals: replay needs both to read the bytes the same way. */
+  adapter?: string;
+  signals?: Signals;
   bytes: Buffer;
   outcome: 'accepted' | 'rejected';
   errorCode?: string;

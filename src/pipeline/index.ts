@@ -70,6 +70,8 @@ function toArchived(raw: RawInput, ref: RawRef): ArchivedInput {
     transport: raw.transport,
     ...(raw.dealerId ? { dealerId: raw.dealerId } : {}),
     ...(raw.idempotencyKey ? { idempotencyKey: raw.idempotencyKey } : {}),
+    ...(raw.adapter ? { adapter: raw.adapter } : {}),
+    ...(raw.signals ? { signals: raw.signals } : {}),
     bytes: raw.bytes,
     outcome: 'accepted',
   };
