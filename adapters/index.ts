@@ -2,16 +2,41 @@
 import { parseAdf, looksLikeAdf } from '../src/formats/adf.js';
 import { parseStar, looksLikeStar } from '../src/formats/star.js';
 import { parseTextLead } from '../src/formats/text.js';
+import { DEFAULT_FORM, formDraft, readFormText } from '../src/formats/form.js';
 import type { XmlLimits } from '../src/formats/xml.js';
 import type { Signals } from '../src/input.js';
 import type { LeadDraft, LeadType, Party } from '../src/lead.js';
+import { provider as facebook } from './facebook/index.js';
+import { provider as autotrader } from './autotrader/index.js';
+import { provider as carscom } from './carscom/index.js';
+import { provider as cargurus } from './cargurus/index.js';
+import { provider as truecar } from './truecar/index.js';
+import { provider as dealix } from './dealix/index.js';
+import { provider as edmunds } from './edmunds/index.js';
+import { provider as kbb } from './kbb/index.js';
+import { provider as costco } from './costco/index.js';
+import { provider as offerup } from './offerup/index.js';
+import { provider as carfax } from './carfax/index.js';
+import { provider as gm } from './gm/index.js';
+import { provider as forddirect } from './forddirect/index.js';
+import { provider as toyota } from './toyota/index.js';
+import { provider as honda } from './honda/index.js';
+import { provider as hyundai } from './hyundai/index.js';
+import { provider as kiaDigital } from './kia-digital/index.js';
+import { provider as mazdaDigital } from './mazda-digital/index.js';
+import { provider as dealercom } from './dealercom/index.js';
+import { provider as dealeron } from './dealeron/index.js';
+import { provider as dealerInspire } from './dealer-inspire/index.js';
+import { provider as teamvelocity } from './teamvelocity/index.js';
+import { provider as carnow } from './carnow/index.js';
+import { provider as roadster } from './roadster/index.js';
 
 export interface Adapter {
   /** URL-safe name: POST /v1/leads/{name}. */
   name: string;
   title: string;
   /** The wire format it reads; becomes part of source.channel ("http-adf", "smtp-text"). */
-  format: 'adf' | 'star' | 'text';
+  format: 'adf' | 'star' | 'text' | 'form';
   /** Cheap sniff over the decoded text; only consulted when the caller did not choose an adapter. */
   detect(text: string): boolean;
   parse(text: string, limits?: XmlLimits): LeadDraft[];
@@ -43,6 +68,19 @@ export const text: Adapter = {
   format: 'text',
   detect: () => false,
   parse: (body) => parseTextLead({ text: body }),
+};
+
+/**
+ * Dealer website form fields (JSON object or urlencoded text) with the default field names. Never
+ * detected: POST /v1/forms/{key} names it (read.ts then applies that form's config and bot checks),
+ * and `leadgate parse` uses it for JSON files that hold no ADF or STAR.
+ */
+export const form: Adapter = {
+  name: 'form',
+  title: 'Dealer website form (urlencoded, multipart or JSON fields)',
+  format: 'form',
+  detect: () => false,
+  parse: (body) => [formDraft(readFormText(body), DEFAULT_FORM)],
 };
 
 /**
@@ -82,14 +120,47 @@ export interface ProviderAdapter {
 }
 
 /** Provider adapters, one line per folder (the contract test fails when a folder is missing here). */
-export const PROVIDERS: readonly ProviderAdapter[] = [];
+export const PROVIDERS: readonly ProviderAdapter[] = [
+  // Attribution walks this list once per signal (delivery.md §5.2) and the first adapter whose pattern
+  // matches wins, so the order is a precedence:
+  // 1. OEM programs first: they relay other sources' leads and name both ("Team Velocity - Contact Dealer"
+  //    with service "Kia Digital", "Kia Digital - 3rd Party Lead" with a CarsDirect id); their refine
+  //    decides the relayed origin (first-party vendor, their own site, or a third party).
+  gm,
+  forddirect,
+  toyota,
+  honda,
+  hyundai,
+  kiaDigital,
+  mazdaDigital,
+  // 2. Social lead ads that a dealer's marketing vendor relays ("Facebook (Team Velocity)"): before the vendor.
+  facebook,
+  // 3. Marketplaces and aggregators (their patterns are anchored to their own brand: no overlap among them).
+  autotrader,
+  carscom,
+  cargurus,
+  truecar,
+  dealix,
+  edmunds,
+  kbb,
+  costco,
+  offerup,
+  carfax,
+  // 4. The dealer's own website and chat vendors last: any program or marketplace that names them relays them.
+  dealercom,
+  dealeron,
+  dealerInspire,
+  teamvelocity,
+  carnow,
+  roadster,
+];
 
 export function findProvider(name: string): ProviderAdapter | undefined {
   return PROVIDERS.find((p) => p.name === name.toLowerCase());
 }
 
 /** Order matters: detection walks this list and the first adapter that recognizes the text reads it. */
-export const ADAPTERS: readonly Adapter[] = [star, adf, text];
+export const ADAPTERS: readonly Adapter[] = [star, adf, text, form];
 
 export function findAdapter(name: string): Adapter | undefined {
   return ADAPTERS.find((a) => a.name === name.toLowerCase());

@@ -218,10 +218,10 @@ export interface Lead {
   receivedAt: string;
   requestedAt: string;
   party: Party;
-  /** Set on every lead once classification lands (issue 4). */
-  leadType?: LeadType;
+  /** What the customer asked for (classify decides it on every lead). */
+  leadType: LeadType;
   /** The evidence behind party, provider, subSource and leadType. */
-  classification?: Classification;
+  classification: Classification;
   dealer: { id: string; name: string };
   source: Source;
   customer: Customer;
@@ -234,7 +234,7 @@ export interface Lead {
 }
 
 /** A lead after normalize and before identity/dedup: ids are assigned inside the store transaction. */
-export type NormalizedLead = Omit<Lead, 'leadId' | 'customerId' | 'duplicateOf' | 'duplicateReason' | 'adds' | 'dealer' | 'party'> & {
+export type NormalizedLead = Omit<Lead, 'leadId' | 'customerId' | 'duplicateOf' | 'duplicateReason' | 'adds' | 'dealer' | 'party' | 'leadType' | 'classification'> & {
   /** The vendor (dealer) as the lead named it, for resolve-dealer. */
   vendor?: { ids: DraftId[]; name?: string };
   /** Draft extras and provider details that later steps (classify, adapters) may read. */

@@ -1,8 +1,8 @@
-// Tests for the email sender catalog: every sender of delivery.md §2.3, subjects as the fallback, relays and look-alikes.
+// Tests for the email sender directory (built from the provider adapters and the catalog): every sender of delivery.md §2.3, subjects as the fallback, relays and look-alikes.
 
 import { describe, expect, it } from 'vitest';
 import type { LeadDraft } from '../lead.js';
-import { applySenderProvider, isProviderAddress, providerFromSender, senderAddress, subjectHints } from './email-senders.js';
+import { applySenderProvider, cleanSubject, isProviderAddress, isRelaySender, providerFromSender, senderAddress, senderDomain, subjectHints } from './email-senders.js';
 
 const draft = (provider?: LeadDraft['provider']): LeadDraft => ({
   format: 'text',
@@ -16,18 +16,19 @@ const draft = (provider?: LeadDraft['provider']): LeadDraft => ({
 });
 
 describe('providerFromSender', () => {
+  // Programs and partners (Wallet, PNC, the Apollo form) are no longer the sender directory's: the adapters read them from the signals.
   it.each([
-    ['dealerleads@autotrader.com', 'Wallet Lead: Autotrader Vehicle: Certified 2022 MAZDA CX-9 - Owner 100008806', { name: 'AutoTrader.com', service: 'Wallet Lead' }],
+    ['dealerleads@autotrader.com', 'Wallet Lead: Autotrader Vehicle: Certified 2022 MAZDA CX-9 - Owner 100008806', { name: 'Autotrader' }],
     ['dealer-leads@messages.cargurus.com', 'Lead Submission from CarGurus', { name: 'CarGurus' }],
     ['salesleads@cars.com', 'Cars.com Used Car Lead for Mission Viejo Kia - 2021 Kia Telluride EX', { name: 'Cars.com' }],
-    ['noreply@dealerrater.com', 'DealerRater: New connection for Mission Viejo Kia', { name: 'DealerRater' }],
-    ['pnc@leads.truecarmail.com', 'TrueCar / PNC: New Customer Inquiry', { name: 'TrueCar', service: 'TrueCar/PNC' }],
-    ['truecar@secureleads.truecarmail.com', 'TrueCar / TrueCar: New Customer Inquiry', { name: 'TrueCar', service: 'TrueCar/TrueCar' }],
-    ['samsclub@leads.truecarmail.com', undefined, { name: 'TrueCar', service: 'TrueCar/Sams Club' }],
+    ['noreply@dealerrater.com', 'DealerRater: New connection for Mission Viejo Kia', { name: 'Cars.com' }],
+    ['pnc@leads.truecarmail.com', 'TrueCar / PNC: New Customer Inquiry', { name: 'TrueCar' }],
+    ['truecar@secureleads.truecarmail.com', 'TrueCar / TrueCar: New Customer Inquiry', { name: 'TrueCar' }],
+    ['samsclub@leads.truecarmail.com', undefined, { name: 'TrueCar' }],
     ['offerup@notify.offerup.com', 'OfferUp Lead', { name: 'OfferUp' }],
     ['leads@costcoauto.com', 'Costco Auto Program Referral - Lastname auth#: X', { name: 'Costco Auto Program' }],
-    ['leads@velocityoffersites.com', 'Apollo Website Lead-Pre-Qual VDP', { name: 'Team Velocity Apollo', service: 'Pre-Qual VDP' }],
-    ['noreply@tvmnotify.com', 'Facebook Lead', { name: 'Facebook (Team Velocity)' }],
+    ['leads@velocityoffersites.com', 'Apollo Website Lead-Pre-Qual VDP', { name: 'Team Velocity' }],
+    ['noreply@tvmnotify.com', 'Facebook Lead', { name: 'Facebook' }],
     ['NoReplyLead@carfax.com', undefined, { name: 'CARFAX' }],
     ['adf-no-reply@carnow.com', undefined, { name: 'CarNow' }],
   ])('%s → %j', (from, subject, expected) => {
@@ -47,8 +48,8 @@ describe('providerFromSender', () => {
 
   it('falls back to the subject when a dealer forwards the mail', () => {
     expect(providerFromSender('staff@dealergroup.example', 'FW: Lead Submission from CarGurus')).toEqual({ name: 'CarGurus' });
-    expect(providerFromSender('staff@dealergroup.example', 'Fwd: TrueCar / U.S. News: New Customer Inquiry')).toEqual({ name: 'TrueCar', service: 'TrueCar/U.S. News' });
-    expect(providerFromSender(undefined, 'Apollo Website Lead-Trade - Value Your Trade')).toEqual({ name: 'Team Velocity Apollo', service: 'Trade - Value Your Trade' });
+    expect(providerFromSender('staff@dealergroup.example', 'Fwd: TrueCar / U.S. News: New Customer Inquiry')).toEqual({ name: 'TrueCar' });
+    expect(providerFromSender(undefined, 'Apollo Website Lead-Trade - Value Your Trade')).toEqual({ name: 'Team Velocity' });
   });
 
   it('does not match look-alike domains or unknown senders', () => {
@@ -60,7 +61,16 @@ describe('providerFromSender', () => {
 
   it('knows provider addresses (so they are never taken for the customer)', () => {
     expect(isProviderAddress('salesleads@cars.com')).toBe(true);
+    expect(isProviderAddress('StarLead@eleadcrm.com')).toBe(true);
     expect(isProviderAddress('customer@example.com')).toBe(false);
+  });
+
+  it('tells relays, domains and subjects apart for attribution', () => {
+    expect(isRelaySender('"eLead" <starlead@eleadcrm.com>')).toBe(true);
+    expect(isRelaySender('dealerleads@autotrader.com')).toBe(false);
+    expect(senderDomain('TrueCar <PNC@Leads.TrueCarMail.com>')).toBe('leads.truecarmail.com');
+    expect(senderDomain('nobody')).toBeUndefined();
+    expect(cleanSubject('RE: Fwd: FW:  Lead Submission from CarGurus ')).toBe('Lead Submission from CarGurus');
   });
 });
 
@@ -76,7 +86,7 @@ describe('applySenderProvider', () => {
   it('fills a missing provider and says so', () => {
     const d = draft();
     expect(applySenderProvider(d, 'pnc@leads.truecarmail.com', 'TrueCar / PNC: New Customer Inquiry')).toBe(true);
-    expect(d.provider).toEqual({ ids: [], name: 'TrueCar', service: 'TrueCar/PNC' });
+    expect(d.provider).toEqual({ ids: [], name: 'TrueCar' });
     expect(d.warnings.map((w) => w.code)).toEqual(['provider_from_sender']);
   });
 

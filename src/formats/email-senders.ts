@@ -1,72 +1,41 @@
-// The email sender catalog (delivery.md §2.3, §5.2): From domains/addresses and subject patterns → provider names, for leads that do not name their provider.
-
+// Who sent a lead email (delivery.md §2.3, §5.2): the From address and domain, the subject, and the provider they stand for — read from the provider adapters' and the catalog's match fields, so each sender is known in one place.
+import { PROVIDERS } from '../../adapters/index.js';
 import type { LeadDraft, Warning } from '../lead.js';
+import { CATALOG } from '../pipeline/classify/catalog.js';
 
 export interface SenderProvider {
-  /** Provider name as a CRM would file it ("CarGurus", "TrueCar"). */
+  /** The provider's canonical brand ("CarGurus", "TrueCar"). */
   name: string;
-  /** Sub-source when the sender or subject encodes one (TrueCar's affinity partner: "TrueCar/PNC"). */
-  service?: string;
 }
 
-interface SenderRule {
+interface SenderEntry {
   provider: string;
-  /** Exact From addresses (lower-case). */
-  addresses?: string[];
   /** From domains; a subdomain matches too (leads.truecarmail.com matches truecarmail.com). */
-  domains?: string[];
-  /** Subject patterns that name the provider when the From address does not (a dealer forwarding the mail). */
-  subjects?: RegExp[];
-  /** Relays carry many providers' leads: the document decides, never the sender. */
-  relay?: boolean;
-  /** Service from the From local part and the subject. */
-  service?: (local: string, subject: string) => string | undefined;
+  domains: readonly string[];
+  /** Subject pattern that names the provider when the From address does not (a dealer forwarding the mail). */
+  subjects?: RegExp;
 }
 
-/** TrueCar affinity partners as they appear in the sender local part (pnc@leads.truecarmail.com). */
-const TRUECAR_PARTNERS: Record<string, string> = {
-  truecar: 'TrueCar',
-  pnc: 'PNC',
-  usnews: 'U.S. News',
-  samsclub: 'Sams Club',
-  perksatwork: 'Perks At Work',
-  schoolsfirst: 'SchoolsFirst FCU',
-  schoolsfirstfcu: 'SchoolsFirst FCU',
-  extendednetwork: 'Extended Network',
-};
+/** Relays carry many providers' leads (eLead's OEM relay): the document names the provider, never the sender. */
+const RELAY_ADDRESSES: readonly string[] = ['starlead@eleadcrm.com'];
 
-/** "TrueCar / PNC: New Customer Inquiry" → "PNC"; else the partner named by the sender local part. */
-function trueCarService(local: string, subject: string): string | undefined {
-  const m = /\bTrueCar\s*\/\s*([^:]{1,40}?)\s*:/i.exec(subject);
-  const partner = m?.[1]?.trim() || TRUECAR_PARTNERS[local.replace(/[^a-z]/g, '')];
-  return partner ? `TrueCar/${partner}` : undefined;
+let directory: SenderEntry[] | undefined;
+
+/**
+ * Built on first use from PROVIDERS then CATALOG (registry order: the first matching entry wins).
+ * Lazily, because the registry imports the text reader, which imports this module.
+ */
+function senders(): SenderEntry[] {
+  directory ??= [...PROVIDERS, ...CATALOG].flatMap((p) => {
+    const domains = (p.match.senderDomains ?? []).map((d) => d.toLowerCase());
+    const re = p.match.subjects;
+    if (!domains.length && !re) return [];
+    // A g/y flag would make test() stateful; the contract says case-insensitive.
+    const subjects = re ? new RegExp(re.source, re.flags.replace(/[gyi]/g, '') + 'i') : undefined;
+    return [{ provider: p.provider, domains, ...(subjects ? { subjects } : {}) }];
+  });
+  return directory;
 }
-
-/** "Apollo Website Lead-Contact Dealer" → "Contact Dealer". */
-function apolloService(_local: string, subject: string): string | undefined {
-  return /Apollo Website Lead\s*-\s*(.{1,60})$/i.exec(subject.trim())?.[1]?.trim() || undefined;
-}
-
-/** "Wallet Lead: Autotrader Vehicle: …" → "Wallet Lead". */
-function autoTraderService(_local: string, subject: string): string | undefined {
-  return /^([A-Za-z][\w ]{0,30}? Lead):/i.exec(subject.trim())?.[1] || undefined;
-}
-
-/** Ordered: the first rule whose address or domain matches the sender wins; subjects are only tried when no sender matched. */
-export const SENDER_RULES: readonly SenderRule[] = [
-  { provider: '', addresses: ['starlead@eleadcrm.com'], relay: true },
-  { provider: 'AutoTrader.com', domains: ['autotrader.com'], subjects: [/\bLead: Autotrader\b/i], service: autoTraderService },
-  { provider: 'CarGurus', domains: ['cargurus.com', 'cargurus.co.uk', 'cargurus.ca'], subjects: [/\bLead Submission from CarGurus\b/i] },
-  { provider: 'Cars.com', domains: ['cars.com'], subjects: [/^Cars\.com (?:New |Used |Certified )?Car Lead\b/i] },
-  { provider: 'DealerRater', domains: ['dealerrater.com'], subjects: [/^DealerRater: New connection\b/i] },
-  { provider: 'TrueCar', domains: ['truecarmail.com', 'truecar.com'], subjects: [/^TrueCar\s*\/\s*[^:]+: New Customer Inquiry\b/i], service: trueCarService },
-  { provider: 'OfferUp', domains: ['offerup.com'], subjects: [/^OfferUp Lead\b/i] },
-  { provider: 'Costco Auto Program', domains: ['costcoauto.com'], subjects: [/^Costco Auto Program Referral\b/i] },
-  { provider: 'Team Velocity Apollo', domains: ['velocityoffersites.com'], subjects: [/^Apollo Website Lead\b/i], service: apolloService },
-  { provider: 'Facebook (Team Velocity)', domains: ['tvmnotify.com'] },
-  { provider: 'CARFAX', domains: ['carfax.com'] },
-  { provider: 'CarNow', domains: ['carnow.com'] },
-];
 
 /** The address inside a From value: `"CarGurus" <Dealer-Leads@Messages.CarGurus.com>` → dealer-leads@messages.cargurus.com. */
 export function senderAddress(from: string | undefined): string | undefined {
@@ -76,37 +45,53 @@ export function senderAddress(from: string | undefined): string | undefined {
   return bare ? bare.toLowerCase().replace(/\.$/, '') : undefined;
 }
 
+/** The domain of a From value or address (lower-case), or undefined. */
+export function senderDomain(from: string | undefined): string | undefined {
+  const address = senderAddress(from);
+  const at = address?.lastIndexOf('@') ?? -1;
+  return address && at > 0 ? address.slice(at + 1) : undefined;
+}
+
+/** A subject without reply/forward prefixes, bounded (subjects are matched, never stored). */
+export function cleanSubject(subject: string): string {
+  return subject.slice(0, 500).replace(/^\s*(?:(?:re|fw|fwd|aw|wg|tr)\s*:\s*)+/i, '').trim();
+}
+
+/** Relays (eLead's starlead@eleadcrm.com) carry many providers' leads: their documents name the provider, never the sender. */
+export function isRelaySender(from: string): boolean {
+  const address = senderAddress(from);
+  return address !== undefined && RELAY_ADDRESSES.includes(address);
+}
+
 function domainMatches(domain: string, wanted: string): boolean {
   return domain === wanted || domain.endsWith(`.${wanted}`);
 }
 
-function ruleFor(address: string | undefined): SenderRule | undefined {
-  if (!address) return undefined;
-  const at = address.lastIndexOf('@');
+function entryFor(address: string | undefined): SenderEntry | undefined {
+  const at = address?.lastIndexOf('@') ?? -1;
+  if (!address || at < 1) return undefined;
   const domain = address.slice(at + 1);
-  return SENDER_RULES.find((r) => r.addresses?.includes(address) || r.domains?.some((d) => domainMatches(domain, d)));
+  return senders().find((e) => e.domains.some((d) => domainMatches(domain, d)));
 }
 
 /**
  * The provider a sender and subject stand for, or undefined (unknown sender, or a relay such as
  * eLead's starlead@eleadcrm.com whose documents name their own provider). The From address decides
- * when it is in the catalog; the subject is only consulted when the sender is not (a dealer forwarding).
+ * when it is known; the subject is only consulted when the sender is not (a dealer forwarding).
+ * Programs and partners (TrueCar's PNC, Autotrader's Wallet) are the provider adapters' business.
  */
 export function providerFromSender(from: string | undefined, subject: string | undefined): SenderProvider | undefined {
   const address = senderAddress(from);
-  const subj = (subject ?? '').slice(0, 500).replace(/^\s*(?:(?:re|fw|fwd|aw|wg|tr)\s*:\s*)+/i, '').trim();
-  let rule = ruleFor(address);
-  if (rule?.relay) return undefined;
-  rule ??= subj ? SENDER_RULES.find((r) => !r.relay && r.subjects?.some((p) => p.test(subj))) : undefined;
-  if (!rule) return undefined;
-  const local = address ? address.slice(0, address.lastIndexOf('@')) : '';
-  const service = rule.service?.(local, subj);
-  return service ? { name: rule.provider, service } : { name: rule.provider };
+  if (address && RELAY_ADDRESSES.includes(address)) return undefined;
+  const subj = cleanSubject(subject ?? '');
+  const entry = entryFor(address) ?? (subj ? senders().find((e) => e.subjects?.test(subj)) : undefined);
+  return entry ? { name: entry.provider } : undefined;
 }
 
-/** True when the address belongs to a catalogued provider or relay (never the customer's own address). */
+/** True when the address belongs to a known provider or relay (never the customer's own address). */
 export function isProviderAddress(address: string): boolean {
-  return ruleFor(address.toLowerCase()) !== undefined;
+  const a = address.toLowerCase();
+  return RELAY_ADDRESSES.includes(a) || entryFor(a) !== undefined;
 }
 
 /**
@@ -125,17 +110,14 @@ export function subjectHints(subject: string | undefined): { dealer?: string; ve
 }
 
 /**
- * Fill `draft.provider` from the sender when the draft names no provider, with warning
+ * Fill `draft.provider` (name only) from the sender when the draft names no provider, with warning
  * `provider_from_sender`. Returns true when it did.
  */
 export function applySenderProvider(draft: LeadDraft, from: string | undefined, subject: string | undefined): boolean {
   if (draft.provider?.name?.trim()) return false;
   const inferred = providerFromSender(from, subject);
   if (!inferred) return false;
-  const provider = draft.provider ?? { ids: [] };
-  provider.name = inferred.name;
-  if (inferred.service && !provider.service?.trim()) provider.service = inferred.service;
-  draft.provider = provider;
+  draft.provider = { ...(draft.provider ?? { ids: [] }), name: inferred.name };
   draft.warnings.push({ ...PROVIDER_FROM_SENDER });
   return true;
 }
