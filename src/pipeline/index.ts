@@ -1,4 +1,4 @@
-// The pipeline on one screen: read → normalize → resolve-dealer → classify → validate, then one store transaction: archive, identify, dedupe, outbox.
+// The pipeline on one screen: read → attribute → resolve-dealer → normalize → validate → classify, then one store transaction: archive, identify, dedupe, outbox.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
 import { LeadgateError, toLeadgateError } from '../errors.js';
@@ -6,12 +6,15 @@ import { leadEvent, rejectedEvent, REJECTED_INLINE_MAX } from '../events.js';
 import type { RawInput } from '../input.js';
 import type { Lead, RawRef, Warning } from '../lead.js';
 import type { Logger } from '../log.js';
-import type { ArchivedInput, Store } from '../store.js';
-import { classifyParty } from './classify.js';
+import type { ArchivedInput, Store, StoreTx } from '../store.js';
+import { Attributor } from './attribute.js';
+import { Classifier } from './classify.js';
+import { leadContentHash } from './content-hash.js';
 import { dedupe, dedupKeys, summarize } from './dedupe.js';
 import { identify, identityKeys } from './identify.js';
 import { normalize } from './normalize.js';
 import { readInput, mediaType } from './read.js';
+import { indexForms, type FormIndex } from '../formats/form.js';
 import { DealerResolver } from './resolve-dealer.js';
 import { hasContact } from './validate.js';
 
@@ -79,31 +82,43 @@ function toArchived(raw: RawInput, ref: RawRef): ArchivedInput {
 
 export class Pipeline {
   private readonly dealers: DealerResolver;
+  /** Website forms by key, compiled once: read.ts applies a form's mapping and bot checks to its posts. */
+  private readonly forms: FormIndex;
+  private readonly attributor: Attributor;
+  private readonly classifier: Classifier;
 
   constructor(
     private readonly config: Config,
     private readonly store: Store | undefined,
     private readonly log: Logger,
   ) {
-    this.dealers = new DealerResolver(config.dealers);
+    this.dealers = new DealerResolver(config.dealers, config.groups);
+    this.forms = indexForms(config.dealers);
+    this.attributor = new Attributor();
+    this.classifier = new Classifier(config);
   }
 
   /** Pure part: bytes → leads without ids. Throws a LeadgateError (kind invalid) when the input holds no lead. */
   async prepare(raw: RawInput, ref: RawRef = rawRef(raw)): Promise<PreparedLead[]> {
-    const { adapter, drafts, warnings: readWarnings, idempotencyKey } = await readInput(raw, {
+    const { adapter, drafts, warnings: readWarnings, idempotencyKey, signals: readSignals } = await readInput(raw, {
       maxDepth: this.config.limits.xmlMaxDepth,
       maxElements: this.config.limits.xmlMaxElements,
       maxBytes: this.config.limits.maxBodyBytes,
+      forms: this.forms,
     });
     const prepared: PreparedLead[] = [];
     let skipped = 0;
-    for (const draft of drafts) {
+    for (const [i, read] of drafts.entries()) {
+      // Which provider sent it (and its quirks), from the transport's signals and what the email said about its sender.
+      const signals = { ...raw.signals, ...readSignals?.[i] };
+      const attribution = this.attributor.attribute(read, signals, raw.adapter);
+      const draft = attribution.draft;
       // The dealer decides the phone country, so look at the vendor before normalizing.
       const dealer = this.dealers.resolve(draft.vendor, raw.dealerId);
       const n = normalize(draft, {
         receivedAt: raw.receivedAt,
         channel: `${raw.transport}-${adapter.format}`,
-        adapter: adapter.name,
+        adapter: attribution.source?.adapter?.name ?? adapter.name,
         raw: ref,
         country: dealer.country ?? this.config.country,
       });
@@ -111,11 +126,23 @@ export class Pipeline {
         skipped++;
         continue;
       }
-      const { party, warnings: partyWarnings } = classifyParty([n.source.provider, n.source.service, n.hints.providerName, n.hints.providerUrl, ...n.source.externalIds.map((x) => x.source)]);
-      const warnings: Warning[] = [...readWarnings, ...n.warnings, ...dealer.warnings, ...partyWarnings];
-      const { vendor: _vendor, hints: _hints, ...lead } = n;
+      const c = this.classifier.classify({ dealerId: dealer.id, lead: n, attribution, ...(raw.adapter ? { explicitAdapter: raw.adapter } : {}) });
+      const warnings: Warning[] = [...readWarnings, ...n.warnings, ...attribution.warnings, ...dealer.warnings, ...c.warnings];
+      const { vendor: _vendor, hints: _hints, ...rest } = n;
+      const sent = n.source;
+      const source = {
+        channel: c.channel ?? sent.channel,
+        adapter: sent.adapter,
+        provider: c.provider,
+        ...(c.subSource ? { subSource: c.subSource } : {}),
+        ...(sent.service ? { service: sent.service } : {}),
+        externalIds: sent.externalIds,
+      };
+      // Replacing `source` in place keeps the key order of published leads stable.
+      const lead = { ...rest, source };
+      const party = c.party;
       const key = raw.idempotencyKey ?? idempotencyKey;
-      prepared.push({ ...lead, party, dealer: { id: dealer.id, name: dealer.name }, warnings, index: draft.index, ...(key ? { idempotencyKey: key } : {}) });
+      prepared.push({ ...lead, party, leadType: c.leadType, classification: c.classification, dealer: { id: dealer.id, name: dealer.name }, warnings, index: draft.index, ...(key ? { idempotencyKey: key } : {}) });
     }
     if (prepared.length === 0) {
       throw new LeadgateError('no_customer_contact', drafts.length > 1 ? 'no prospect has a customer name, email or phone' : 'add a customer name, email or phone');
@@ -142,32 +169,9 @@ export class Pipeline {
       throw e;
     }
 
-    const windowDays = this.config.dedupe.windowDays;
-    const topic = this.config.topics.leads;
     const published = await store.transaction(async (tx) => {
       await tx.archiveInput(archived);
-      const out: Lead[] = [];
-      for (const p of prepared) {
-        const { index, idempotencyKey, ...rest } = p;
-        const scope = p.dealer.id;
-        const { customerId, known } = await identify(tx, scope, identityKeys(p.customer), raw.receivedAt);
-        const keys = dedupKeys(p, index, idempotencyKey);
-        const summary = summarize(p);
-        const dup = await dedupe(tx, { scope, customerId, knownCustomer: known, keys, summary, receivedAt: raw.receivedAt, windowDays });
-        const lead: Lead = {
-          leadId: randomUUID(),
-          customerId,
-          ...rest,
-          ...(dup ? { duplicateOf: dup.duplicateOf, duplicateReason: dup.reason, ...(dup.adds ? { adds: dup.adds } : {}) } : {}),
-        };
-        await tx.insertLead(
-          { leadId: lead.leadId, scope, customerId, inputId, receivedAt: raw.receivedAt, ...(dup ? { duplicateOf: dup.duplicateOf } : {}), summary },
-          keys,
-        );
-        await tx.enqueue([leadEvent(lead, topic)]);
-        out.push(lead);
-      }
-      return out;
+      return this.commitLeads(tx, prepared, inputId, raw.receivedAt);
     });
     const leads = published.map((l) => ({
       leadId: l.leadId,
@@ -180,6 +184,48 @@ export class Pipeline {
       'input accepted',
     );
     return { inputId, leads, published };
+  }
+
+  /** Identity, dedupe, lead record and event for each lead of one input, inside the caller's transaction. */
+  private async commitLeads(tx: StoreTx, prepared: PreparedLead[], inputId: string, receivedAt: string): Promise<Lead[]> {
+    const windowDays = this.config.dedupe.windowDays;
+    const topic = this.config.topics.leads;
+    const out: Lead[] = [];
+    for (const p of prepared) {
+      const { index, idempotencyKey, ...rest } = p;
+      const scope = this.dealers.scopeOf(p.dealer.id);
+      const { customerId, known } = await identify(tx, scope, identityKeys(p.customer), receivedAt);
+      const keys = dedupKeys(p, index, idempotencyKey);
+      const summary = summarize(p);
+      const dup = await dedupe(tx, { scope, customerId, knownCustomer: known, keys, summary, receivedAt, windowDays });
+      const lead: Lead = {
+        leadId: randomUUID(),
+        customerId,
+        ...rest,
+        ...(dup ? { duplicateOf: dup.duplicateOf, duplicateReason: dup.reason, ...(dup.adds ? { adds: dup.adds } : {}) } : {}),
+      };
+      // dealerId, draftIndex and contentHash: where replay finds this lead again and what it compares a re-read with.
+      await tx.insertLead(
+        { leadId: lead.leadId, scope, customerId, inputId, receivedAt, ...(dup ? { duplicateOf: dup.duplicateOf } : {}), summary, dealerId: p.dealer.id, draftIndex: index, contentHash: leadContentHash(lead) },
+        keys,
+      );
+      await tx.enqueue([leadEvent(lead, topic)]);
+      out.push(lead);
+    }
+    return out;
+  }
+
+  /**
+   * Replay (src/replay.ts): commit leads re-read from an archived input under its original id and
+   * receivedAt, through the same identity and dedupe as intake (so they are lead.received, or
+   * lead.duplicate when the customer wrote again meanwhile). A rejected input becomes accepted in
+   * the same transaction; undefined when it no longer is rejected (another replay got there first).
+   */
+  async commitArchived(input: ArchivedInput, prepared: PreparedLead[]): Promise<Lead[] | undefined> {
+    return this.requireStore().transaction(async (tx) => {
+      if (input.outcome === 'rejected' && !(await tx.markInputAccepted(input.id))) return undefined;
+      return this.commitLeads(tx, prepared, input.id, input.receivedAt);
+    });
   }
 
   /**
