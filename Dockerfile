@@ -11,6 +11,7 @@ COPY schemas ./schemas
 RUN npm run build && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
+# Listening on all interfaces needs intake credentials: mount a config (LEADGATE_CONFIG) that has them (README: "Authentication and limits").
 ENV NODE_ENV=production \
     LEADGATE_HOST=0.0.0.0 \
     LEADGATE_PORT=8080 \

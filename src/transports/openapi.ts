@@ -24,6 +24,9 @@ const errorResponses = Object.fromEntries(
     },
   ]),
 );
+/** Any one intake credential (README "Authentication and limits"); loopback callers need none while no credential is configured. */
+const intakeSecurity = [{ apiKey: [] }, { bearer: [] }, { basic: [] }, { hmac: [] }];
+const adminSecurity = intakeSecurity;
 const accepted = {
   '200': {
     description: 'Every lead in the body is durably committed; events will be published.',
@@ -42,14 +45,17 @@ export const OPENAPI = {
         parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' }, description: 'Repeat it on retries: the same key is reported as a duplicate.' }],
         requestBody: xmlBody,
         responses: accepted,
+        security: intakeSecurity,
       },
     },
     '/v1/leads/{adapter}': {
       post: {
         summary: 'Submit a lead document read by the named adapter',
+        description: 'A format name (adf, star, text) reads the body that way; a provider name (cargurus, truecar, kia-digital…) detects the format and attributes the lead to that provider. GET /v1/adapters lists both; any other name is 404 unknown_adapter.',
         parameters: [{ name: 'adapter', in: 'path', required: true, schema: { type: 'string' } }],
         requestBody: xmlBody,
         responses: accepted,
+        security: intakeSecurity,
       },
     },
     '/v1/email': {
@@ -57,6 +63,7 @@ export const OPENAPI = {
         summary: 'Submit a whole email (raw MIME, message/rfc822); the lead is found wherever it is in the message',
         requestBody: { required: true, content: { 'message/rfc822': { schema: { type: 'string' } } } },
         responses: accepted,
+        security: intakeSecurity,
       },
     },
     '/v1/email/{service}': {
@@ -69,12 +76,67 @@ export const OPENAPI = {
           content: { 'multipart/form-data': { schema: { type: 'object' } }, 'application/json': { schema: { type: 'object' } } },
         },
         responses: accepted,
+        security: intakeSecurity,
       },
     },
-    '/v1/adapters': { get: { summary: 'The adapters, in detection order', responses: { '200': { description: 'List of adapters' } } } },
+    '/v1/forms/{key}': {
+      post: {
+        summary: "A dealer website form post (README \"Website forms\"): first-party lead of the form's dealer",
+        description:
+          "No credential (browsers cannot keep one): CORS limited to the form's configured origins (403 form_origin_forbidden otherwise), rate limited per client address. A filled honeypot or a post faster than minFillSeconds after the page rendered (_lg_ts) is answered like a success with no leads and kept in the rejected stream. Browsers that accept text/html get 303 to the form's thankYouUrl when it is configured.",
+        parameters: [{ name: 'key', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: {
+          required: true,
+          content: {
+            'application/x-www-form-urlencoded': { schema: { type: 'object' } },
+            'multipart/form-data': { schema: { type: 'object' } },
+            'application/json': { schema: { type: 'object', description: 'Field names and values; one level of nesting is read.' } },
+          },
+        },
+        responses: { ...accepted, '303': { description: "Redirect to the form's thank-you page (browser form posts)" } },
+        security: [],
+      },
+      options: { summary: "CORS preflight: 204 for the form's origins, 403 otherwise", parameters: [{ name: 'key', in: 'path', required: true, schema: { type: 'string' } }], responses: { '204': { description: 'Allowed' }, '403': errorResponses['403'] ?? { description: 'Forbidden' }, '404': errorResponses['404'] ?? { description: 'Unknown form' } }, security: [] },
+    },
+    '/v1/adapters': {
+      get: {
+        summary: 'The adapters: formats (kind "format") in detection order, then provider adapters (kind "provider") in attribution order',
+        responses: {
+          '200': {
+            description: 'List of adapters',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['adapters'],
+                  properties: {
+                    adapters: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        required: ['name', 'title', 'kind'],
+                        properties: {
+                          name: { type: 'string' },
+                          title: { type: 'string' },
+                          kind: { enum: ['format', 'provider'] },
+                          format: { type: 'string', description: 'kind format: the wire format it reads' },
+                          provider: { type: 'string', description: 'kind provider: the canonical brand written to source.provider' },
+                          party: { enum: ['first', 'second', 'third'], description: 'kind provider: the default party of its leads' },
+                          formats: { type: 'array', items: { type: 'string' }, description: 'kind provider: the formats its leads arrive in' },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
     '/healthz': { get: { summary: 'The process is alive', responses: { '200': { description: 'ok' } } } },
     '/readyz': { get: { summary: 'The store and sink can take leads', responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } } } },
-    '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text exposition format' } } } },
+    '/metrics': { get: { summary: 'Prometheus metrics (admin credentials; loopback callers need none while none are configured)', responses: { '200': { description: 'text exposition format' } }, security: adminSecurity } },
   },
   components: {
     schemas: {
@@ -111,6 +173,18 @@ export const OPENAPI = {
         },
       },
       Lead: { $ref: 'https://leadgate.dev/schemas/lead.v1.json' },
+    },
+    securitySchemes: {
+      apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'An API key (leadgate hash-secret --generate); a credential may name another header.' },
+      bearer: { type: 'http', scheme: 'bearer', description: 'The same API key as Authorization: Bearer <key>.' },
+      basic: { type: 'http', scheme: 'basic', description: 'User name and password of a basic credential (what many ADF senders and email services support).' },
+      hmac: {
+        type: 'apiKey',
+        in: 'header',
+        name: 'x-leadgate-signature',
+        description:
+          'sha256=<hex of HMAC-SHA256(shared secret, x-leadgate-timestamp + "." + raw body)>, with x-leadgate-timestamp (Unix seconds, within auth.hmacToleranceSeconds) and optionally x-leadgate-key-id (the credential id). Each signature is accepted once.',
+      },
     },
   },
 } as const;
