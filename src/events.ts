@@ -7,6 +7,10 @@ export const EVENT_TYPES = {
   received: 'com.leadgate.lead.received',
   duplicate: 'com.leadgate.lead.duplicate',
   rejected: 'com.leadgate.lead.rejected',
+  /** Replay re-read a lead differently (after a parser fix): the full corrected Lead, same leadId and customerId. */
+  corrected: 'com.leadgate.lead.corrected',
+  /** A customer's data was erased: downstream consumers should erase theirs. */
+  customerErased: 'com.leadgate.customer.erased',
 } as const;
 
 export const LEAD_SCHEMA_URI = 'https://leadgate.dev/schemas/lead.v1.json';
@@ -22,6 +26,10 @@ export interface CloudEvent<T = unknown> {
   datacontenttype: 'application/json';
   dataschema: string;
   partitionkey?: string;
+  /** On lead.corrected: the leadId this event corrects (consumers upsert on it). */
+  corrects?: string;
+  /** On lead.corrected: the archived input that was re-read. */
+  replayof?: string;
   data: T;
 }
 
@@ -77,4 +85,47 @@ export function rejectedEvent(rejection: Rejection, topic: string): NewEvent {
     data: rejection,
   };
   return toNewEvent(ce, topic, rejection.raw.sha256);
+}
+
+/** A correction from replay: the full Lead as the current pipeline reads it, under the original leadId and customerId. */
+export function correctedEvent(lead: Lead, inputId: string, topic: string): NewEvent {
+  const ce: CloudEvent<Lead> = {
+    specversion: '1.0',
+    id: randomUUID(),
+    source: `/leadgate/dealers/${encodeURIComponent(lead.dealer.id)}`,
+    type: EVENT_TYPES.corrected,
+    subject: lead.leadId,
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    dataschema: LEAD_SCHEMA_URI,
+    partitionkey: lead.customerId,
+    corrects: lead.leadId,
+    replayof: inputId,
+    data: lead,
+  };
+  return toNewEvent(ce, topic, lead.customerId);
+}
+
+export interface CustomerErasure {
+  customerId: string;
+  /** The identity scope the customer lived in: a dealer id (or a group id where a group shares customers). */
+  dealerId: string;
+  erasedAt: string;
+}
+
+/** The tombstone of an erased customer, keyed by customerId so it follows their earlier events on the same partition. */
+export function customerErasedEvent(erasure: CustomerErasure, topic: string): NewEvent {
+  const ce: CloudEvent<CustomerErasure> = {
+    specversion: '1.0',
+    id: randomUUID(),
+    source: `/leadgate/dealers/${encodeURIComponent(erasure.dealerId)}`,
+    type: EVENT_TYPES.customerErased,
+    subject: erasure.customerId,
+    time: erasure.erasedAt,
+    datacontenttype: 'application/json',
+    dataschema: EVENT_SCHEMA_URI,
+    partitionkey: erasure.customerId,
+    data: erasure,
+  };
+  return toNewEvent(ce, topic, erasure.customerId);
 }
