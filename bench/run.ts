@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { startKafkaBroker } from '../test/support/kafka-broker.js';
 import { runPinned, sampleRss, sleep } from './proc.js';
 import { FIGURES, goals, markdown, write } from './report.js';
+import { PG_FIGURES } from './multi-instance.js';
 import { alternative, floorA, leadgate, type Server } from './servers.js';
 import { ensureBuild, ensureKafkaMock, ensureTaskset, ensureWrk, machineInfo, pinSelf, ROOT } from './setup.js';
 import { figure, median, ratio, round, type Figure } from './stats.js';
@@ -213,11 +214,20 @@ async function main(): Promise<void> {
   }
   phase('email');
 
+  // Several instances on one PostgreSQL (bench/multi-instance.ts): leads/s and p99 with 1, 2, 3 instances, and who used the cores.
+  const multi = emailDoor('multi-instance.ts');
+  for (const [k, v] of Object.entries(multi)) if (/^pg_\d_(rps|p99_ms|visible_p99_ms)$/.test(k) && typeof v === 'number') record(k, v);
+  if (Object.keys(multi).length) detail('multi_instance', multi);
+  log(`multi-instance.ts: ${JSON.stringify(multi)}`);
+  phase('multi_instance');
+
   const figures: Record<string, Figure> = {};
   for (const [k, v] of Object.entries(runs)) figures[k] = figure(v);
   figures.parse_vs_floorB = ratio(runs.parse_leads_per_s, runs.floorB_docs_per_s);
   figures.e2e_vs_floorA = ratio(runs.e2e_rps, runs.floorA_rps);
   figures.e2e_vs_alternative = ratio(runs.e2e_rps, runs.alternative_rps);
+  if (runs.pg_1_rps && runs.pg_3_rps) figures.pg_3_vs_1 = ratio(runs.pg_3_rps, runs.pg_1_rps);
+  for (const f of PG_FIGURES) if (!FIGURES.some((x) => x.key === f.key)) FIGURES.push(f);
 
   const longLeads = (details.long_run?.[0] as { leads: number } | undefined)?.leads ?? 0;
   const g = goals(figures, longLeads);

@@ -1,4 +1,4 @@
-// The relay: publishes committed outbox events to the sink in commit order, marks them sent, and retries with back-off while the sink is down.
+// The relay: claims committed outbox events, publishes them to the sink in commit order, marks them sent, and retries with back-off while the sink is down.
 import type { Logger } from './log.js';
 import type { Sink } from './sink.js';
 import type { Store } from './store.js';
@@ -18,6 +18,12 @@ export interface RelayStats {
   lastSentAt?: string;
 }
 
+/** Counters the relay reports to (metrics.ts): events published, and publish attempts that failed. */
+export interface RelayMetrics {
+  relayPublished: { inc(by?: number): void };
+  relayErrors: { inc(by?: number): void };
+}
+
 export class Relay {
   readonly stats: RelayStats = { sent: 0, failures: 0 };
   private running = false;
@@ -30,6 +36,7 @@ export class Relay {
     private readonly sink: Sink,
     private readonly opts: RelayOptions,
     private readonly log: Logger,
+    private readonly metrics?: RelayMetrics,
   ) {}
 
   start(): void {
@@ -57,16 +64,19 @@ export class Relay {
     });
   }
 
-  /** Send one batch; returns how many events were delivered (0 when there was nothing to do). */
+  /**
+   * Send one batch; returns how many events were delivered (0 when there was nothing to do, or
+   * when relays of other instances hold every partition with work). The store's claim makes
+   * several relays on one database safe: each event goes to one of them, a customer's events in
+   * commit order, and an event is marked sent only after the sink has it (at least once).
+   */
   async drainOnce(): Promise<number> {
-    const batch = await this.store.pendingEvents(this.opts.batchSize);
-    if (batch.length === 0) return 0;
-    await this.sink.send(batch);
-    const at = new Date().toISOString();
-    await this.store.markSent(batch.map((e) => e.seq), at);
-    this.stats.sent += batch.length;
-    this.stats.lastSentAt = at;
-    return batch.length;
+    const n = await this.store.claimPending(this.opts.batchSize, (batch) => this.sink.send(batch));
+    if (n === 0) return 0;
+    this.stats.sent += n;
+    this.metrics?.relayPublished.inc(n);
+    this.stats.lastSentAt = new Date().toISOString();
+    return n;
   }
 
   private async run(): Promise<void> {
@@ -83,6 +93,7 @@ export class Relay {
         if (n === 0 && !this.pendingWake && this.running) await this.sleep(this.opts.pollMs ?? 1000);
       } catch (err) {
         this.stats.failures++;
+        this.metrics?.relayErrors.inc();
         const message = err instanceof Error ? err.message : String(err);
         if (this.stats.lastError !== message) this.log.warn({ sink: this.sink.name, err: message, retryInMs: delay }, 'relay could not publish; events stay in the outbox');
         this.stats.lastError = message;

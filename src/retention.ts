@@ -4,6 +4,7 @@ import { toLeadgateError } from './errors.js';
 import { customerErasedEvent } from './events.js';
 import type { Logger } from './log.js';
 import { normalizeEmail, normalizePhone } from './pipeline/normalize.js';
+import { scopeOf } from './pipeline/resolve-dealer.js';
 import type { ErasureResult, Store } from './store.js';
 
 const DAY_MS = 86_400_000;
@@ -90,12 +91,6 @@ export interface ErasureTarget {
 }
 
 /** The identity scope of a dealer: its group's id when the group shares customers, else its own id (dealers not in the config are their own scope). */
-export function scopeOfDealer(config: Config, dealerId: string): string {
-  const dealer = config.dealers.find((d) => d.id === dealerId);
-  const group = dealer?.group ? config.groups.find((g) => g.id === dealer.group) : undefined;
-  return group?.identityScope === 'group' ? group.id : dealerId;
-}
-
 /**
  * Emails and phones as the pipeline keys them: email lower-cased and validated (normalizeEmail),
  * phone to E.164 with the dealer's country (or the configured one; a +country number needs none).
@@ -117,7 +112,7 @@ export function erasureTarget(config: Config, opts: { emails?: string[]; phones?
     phones.push(phone.e164);
   }
   if (emails.length + phones.length === 0) throw new Error('name the customer with --email or --phone');
-  return { emails: [...new Set(emails)], phones: [...new Set(phones)], ...(opts.dealer ? { scope: scopeOfDealer(config, opts.dealer) } : {}) };
+  return { emails: [...new Set(emails)], phones: [...new Set(phones)], ...(opts.dealer ? { scope: scopeOf(opts.dealer, config) } : {}) };
 }
 
 /** Erase a customer everywhere the store holds them and queue one `com.leadgate.customer.erased` tombstone per erased customer id. */

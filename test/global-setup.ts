@@ -10,13 +10,35 @@
 // If LEADGATE_TEST_KAFKA_BROKERS is already set (e.g. a real Kafka), it is used as is.
 // With LEADGATE_REQUIRE_KAFKA=1 (set by scripts/test-all.sh) a missing mock binary is an error
 // instead of a skip, so CI cannot silently skip the Kafka tests.
+//
+// Likewise ONE PostgreSQL server (test/support/postgres.ts: Debian's binaries, temp dir, loopback
+// port) for the run, as LEADGATE_TEST_DATABASE_URL (the maintenance database; each test file makes
+// its own with createTestDatabase()) and inject('databaseUrl'). Empty when the server binaries are
+// missing (PostgreSQL tests skip) unless LEADGATE_REQUIRE_POSTGRES=1, which makes that an error.
+// A preset LEADGATE_TEST_DATABASE_URL (any PostgreSQL you can CREATE DATABASE on) is used as is.
 import type { TestProject } from 'vitest/node';
 import { kafkaMockAvailable, kafkaMockBinary, startKafkaBroker, type KafkaBroker } from './support/kafka-broker.js';
+import { postgresAvailable, startPostgres, type PostgresServer } from './support/postgres.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     kafkaBrokers: string;
+    databaseUrl: string;
   }
+}
+
+async function setupPostgres(): Promise<{ url: string; server?: PostgresServer }> {
+  const preset = process.env.LEADGATE_TEST_DATABASE_URL;
+  if (preset) return { url: preset };
+  if (postgresAvailable()) {
+    const server = await startPostgres();
+    return { url: server.url, server };
+  }
+  if (process.env.LEADGATE_REQUIRE_POSTGRES === '1') {
+    throw new Error('PostgreSQL server binaries missing under /usr/lib/postgresql; install them: apt-get install postgresql');
+  }
+  console.warn('[global-setup] no PostgreSQL server binaries: PostgreSQL tests will skip (apt-get install postgresql)');
+  return { url: '' };
 }
 
 function parseTopics(spec: string | undefined) {
@@ -50,7 +72,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
   process.env.LEADGATE_TEST_KAFKA_BROKERS = bootstrap;
   project.provide('kafkaBrokers', bootstrap);
 
+  const presetDatabase = process.env.LEADGATE_TEST_DATABASE_URL;
+  const postgres = await setupPostgres().catch(async (err) => {
+    await broker?.stop();
+    throw err;
+  });
+  process.env.LEADGATE_TEST_DATABASE_URL = postgres.url;
+  project.provide('databaseUrl', postgres.url);
+
   return async () => {
+    await postgres.server?.stop();
+    if (presetDatabase === undefined) delete process.env.LEADGATE_TEST_DATABASE_URL;
+    else process.env.LEADGATE_TEST_DATABASE_URL = presetDatabase;
     await broker?.stop();
     // Restore, so a watch-mode re-run starts a fresh broker instead of reusing a stopped one.
     if (preset === undefined) delete process.env.LEADGATE_TEST_KAFKA_BROKERS;

@@ -9,7 +9,7 @@ import { loadConfig, type Config } from '../src/config.js';
 import type { RawInput } from '../src/input.js';
 import { createLogger, silentLogger } from '../src/log.js';
 import { Pipeline, type IngestResult } from '../src/pipeline/index.js';
-import { eraseCustomer, erasureTarget, purgeOlderThan, scopeOfDealer, startDailyPurge } from '../src/retention.js';
+import { eraseCustomer, erasureTarget, purgeOlderThan, startDailyPurge } from '../src/retention.js';
 import { erasureRequestHash } from '../src/store.js';
 import { Database } from '../src/stores/sqlite-driver.js';
 import { SqliteStore } from '../src/stores/sqlite.js';
@@ -225,8 +225,9 @@ describe('retention and erasure', () => {
       env: {},
       overrides: { dealers: [{ id: 'tustin-mazda', name: 'Tustin Mazda', group: 'auto-group' }, { id: 'solo', name: 'Solo' }], groups: [{ id: 'auto-group', name: 'Auto Group', identityScope: 'group' }] },
     });
-    expect(scopeOfDealer(grouped, 'tustin-mazda')).toBe('auto-group');
-    expect(scopeOfDealer(grouped, 'solo')).toBe('solo');
+    // The same scope the pipeline files the group's customers under (resolve-dealer scopeOf).
+    expect(erasureTarget(grouped, { emails: ['a@example.com'], dealer: 'tustin-mazda' }).scope).toBe('group:auto-group');
+    expect(erasureTarget(grouped, { emails: ['a@example.com'], dealer: 'solo' }).scope).toBe('solo');
   });
 });
 

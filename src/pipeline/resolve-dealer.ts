@@ -1,5 +1,5 @@
-// resolve-dealer: decide which dealer (rooftop) a lead is for — transport first, then configured vendor ids/names, then the ADF vendor itself.
-import type { DealerConfig } from '../config.js';
+// resolve-dealer: decide which dealer (rooftop) a lead is for — transport first, then configured vendor ids/names, then the ADF vendor itself — and which identity/dedup scope that dealer shares.
+import type { Config, DealerConfig, GroupConfig } from '../config.js';
 import type { DraftId, Warning } from '../lead.js';
 
 export interface ResolvedDealer {
@@ -25,17 +25,48 @@ export function slugify(name: string): string {
     .slice(0, 64);
 }
 
+/** The scope of a group whose rooftops share customers. Dealer ids cannot hold ':', so it never equals a dealer's own scope. */
+export function groupScope(groupId: string): string {
+  return `group:${groupId}`;
+}
+
+/** Dealer id → scope, for the dealers whose group says identityScope "group"; everyone else is their own scope. */
+function sharedScopes(dealers: DealerConfig[], groups: GroupConfig[]): Map<string, string> {
+  const sharing = new Set(groups.filter((g) => g.identityScope === 'group').map((g) => g.id));
+  const scopes = new Map<string, string>();
+  for (const d of dealers) if (d.group && sharing.has(d.group)) scopes.set(d.id, groupScope(d.group));
+  return scopes;
+}
+
+/**
+ * The identity and dedup scope of a dealer: where customer ids are shared and duplicates are
+ * looked for. Per dealer (its id) by default; `group:<groupId>` when the dealer's group has
+ * identityScope "group" (a shopper who writes to two rooftops of the group is one customer, and
+ * the same lead sent to both is a duplicate). Unconfigured dealers are their own scope. For
+ * callers without a resolver (CLI commands naming a dealer); the pipeline uses DealerResolver.scopeOf.
+ */
+export function scopeOf(dealerId: string, config: Pick<Config, 'dealers' | 'groups'>): string {
+  return sharedScopes(config.dealers, config.groups).get(dealerId) ?? dealerId;
+}
+
 export class DealerResolver {
   private readonly byId = new Map<string, DealerConfig>();
   private readonly byVendorId = new Map<string, DealerConfig>();
   private readonly byVendorName = new Map<string, DealerConfig>();
+  private readonly scopes: Map<string, string>;
 
-  constructor(dealers: DealerConfig[]) {
+  constructor(dealers: DealerConfig[], groups: GroupConfig[] = []) {
+    this.scopes = sharedScopes(dealers, groups);
     for (const d of dealers) {
       this.byId.set(d.id, d);
       for (const v of d.vendorIds ?? []) this.byVendorId.set(v.trim().toLowerCase(), d);
       for (const n of [d.name, ...(d.vendorNames ?? [])]) this.byVendorName.set(cleanVendorName(n).toLowerCase(), d);
     }
+  }
+
+  /** See scopeOf(): computed once at startup, a map lookup per lead. */
+  scopeOf(dealerId: string): string {
+    return this.scopes.get(dealerId) ?? dealerId;
   }
 
   resolve(vendor: { ids: DraftId[]; name?: string } | undefined, transportDealerId?: string): ResolvedDealer {
