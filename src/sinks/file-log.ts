@@ -5,6 +5,21 @@ import { join } from 'node:path';
 import type { Sink } from '../sink.js';
 import type { OutboxEvent } from '../store.js';
 
+/**
+ * A crash in the middle of an append leaves a line without its newline. Those events were never
+ * marked sent, so the relay appends them again: drop the fragment so every line stays one event.
+ */
+async function dropPartialLine(fh: FileHandle): Promise<void> {
+  const { size } = await fh.stat();
+  if (size === 0) return;
+  const tail = Buffer.alloc(Math.min(size, 1 << 20));
+  await fh.read(tail, 0, tail.length, size - tail.length);
+  if (tail[tail.length - 1] === 0x0a) return;
+  const lastNewline = tail.lastIndexOf(0x0a);
+  // No newline in the last MiB: the whole tail is one fragment (or the file is one fragment).
+  await fh.truncate(lastNewline === -1 ? Math.max(0, size - tail.length) : size - tail.length + lastNewline + 1);
+}
+
 export class FileLogSink implements Sink {
   readonly name = 'file-log';
   private readonly files = new Map<string, FileHandle>();
@@ -21,7 +36,8 @@ export class FileLogSink implements Sink {
   private async handle(topic: string): Promise<FileHandle> {
     let fh = this.files.get(topic);
     if (!fh) {
-      fh = await open(this.pathOf(topic), 'a');
+      fh = await open(this.pathOf(topic), 'a+');
+      await dropPartialLine(fh);
       this.files.set(topic, fh);
     }
     return fh;
@@ -36,9 +52,16 @@ export class FileLogSink implements Sink {
     }
     for (const [topic, lines] of byTopic) {
       const fh = await this.handle(topic);
-      await fh.appendFile(lines.join('\n') + '\n');
-      // At-least-once: an event is only "sent" once it is on disk; a crash before markSent re-appends it (same CloudEvents id).
-      await fh.datasync();
+      const { size } = await fh.stat();
+      try {
+        await fh.appendFile(lines.join('\n') + '\n');
+        // At-least-once: an event is only "sent" once it is on disk; a crash before markSent re-appends it (same CloudEvents id).
+        await fh.datasync();
+      } catch (err) {
+        // A full disk can leave half a line; cut it off so the retried events start on a fresh line.
+        await fh.truncate(size).catch(() => undefined);
+        throw err;
+      }
     }
   }
 

@@ -437,6 +437,7 @@ class MailboxWorker {
       try {
         await this.scan(client);
         this.lastSeenAt = new Date().toISOString();
+        this.deps.metrics.imapPolled(this.mailbox.name);
       } catch (err) {
         // A failed IMAP command means the session is unusable or confused: start over on a fresh connection.
         this.connError = errorCode(err);
@@ -492,6 +493,9 @@ class MailboxWorker {
     if (!settled) {
       let result: IngestResult | undefined;
       let error: unknown;
+      /** When the server received the message (IMAP lag) and when we took it (commit latency). */
+      let internalDate: Date | string | undefined;
+      let receivedAt = '';
       if (size > this.deps.maxMessageBytes) {
         // Not downloaded: its headers and the reason go to the rejected stream, the message itself to the rejected folder.
         const tooLarge = new LeadgateError('body_too_large', `messages over ${this.deps.maxMessageBytes} bytes are not read`);
@@ -513,14 +517,16 @@ class MailboxWorker {
           error = err;
         }
       } else {
-        const msg = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
+        const msg = await client.fetchOne(String(uid), { uid: true, source: true, internalDate: true }, { uid: true });
         if (!msg || !msg.source) return false; // expunged meanwhile
+        internalDate = msg.internalDate;
+        receivedAt = new Date().toISOString();
         try {
           result = await pipeline.ingest({
             bytes: msg.source,
             contentType: 'message/rfc822',
             transport: 'imap',
-            receivedAt: new Date().toISOString(),
+            receivedAt,
             ...(this.mailbox.dealer ? { dealerId: this.mailbox.dealer } : {}),
           });
         } catch (err) {
@@ -533,10 +539,11 @@ class MailboxWorker {
       settled = action;
       // Settled: the lead (or the rejection) is durable from here on.
       if (result) {
-        for (const l of result.leads) metrics.leads.inc({ outcome: l.outcome, channel: 'imap' });
+        metrics.committed('imap', { receivedAt }, result);
+        metrics.imapCommitted(this.mailbox.name, internalDate);
         this.deps.onCommitted?.();
       } else if (action.code) {
-        metrics.rejected.inc({ code: action.code });
+        metrics.rejectedInput(action.code, this.mailbox.dealer ? { dealerId: this.mailbox.dealer } : undefined);
         this.deps.onCommitted?.();
       }
       if (this.pauseAttempts > 0) log.info({ ...this.fields }, 'imap intake resumed');

@@ -178,14 +178,14 @@ export async function startSmtpReceiver(opts: SmtpReceiverOptions): Promise<Smtp
       try {
         const result = await pipeline.ingest({ bytes, contentType: 'message/rfc822', transport: 'smtp', receivedAt, ...(dealerId ? { dealerId } : {}) });
         opts.onCommitted?.();
-        for (const l of result.leads) metrics.leads.inc({ outcome: l.outcome, channel: 'smtp' });
+        metrics.committed('smtp', { receivedAt }, result);
         results.push(result);
       } catch (err) {
         const e = toLeadgateError(err);
         const fields = { ...base, inputIds: results.map((r) => r.inputId), dealer: dealerId, code: e.code };
         if (e.kind === 'invalid') {
           // Already archived with its reason in the rejected stream; the same bytes hold no lead for any other dealer either.
-          metrics.rejected.inc({ code: e.code });
+          metrics.rejectedInput(e.code, dealerId ? { dealerId } : undefined);
           opts.onCommitted?.();
           log.info(fields, 'smtp message accepted without a lead');
           return results.length ? queuedReply(results) : replyFor(e);
