@@ -15,6 +15,9 @@ cache=${LEADGATE_CACHE_DIR:-$repo/.cache}
 export LEADGATE_CACHE_DIR=$cache
 export LEADGATE_REQUIRE_KAFKA=1 # Kafka tests must run, never skip, here
 export LEADGATE_REQUIRE_IMAP=1  # so must the IMAP tests (Dovecot is installed above)
+export LEADGATE_REQUIRE_CHROMIUM=1 # and the browser form test (Debian's chromium is installed above)
+export LEADGATE_REQUIRE_POSTGRES=1 # and the PostgreSQL store and multi-instance tests (postgresql is installed above)
+export LEADGATE_REQUIRE_FAULTS=1 # and the full-disk fault test (CI runs as root, so it can mount a small tmpfs)
 jobs=$(nproc)
 t_all=$SECONDS
 t_section=$SECONDS
@@ -38,10 +41,11 @@ need_cmd c++ build-essential     # better-sqlite3 via node-gyp
 need_cmd make build-essential
 need_cmd python3 python3         # node-gyp
 need_pkg ca-certificates         # npm registry over TLS
-# >>> Service packages for later test suites go here, e.g.:
-# need_pkg postgresql
+# >>> Service packages for later test suites go here:
+need_pkg postgresql              # PostgreSQL store + multi-instance tests (test/support/postgres.ts runs /usr/lib/postgresql/*/bin/postgres)
 need_pkg dovecot-imapd           # IMAP tests: a real Dovecot (test/support/dovecot.ts; brings dovecot-core, doveadm, the dovecot/dovenull users)
 need_cmd openssl openssl         # IMAP STARTTLS test: a throwaway self-signed certificate
+need_pkg chromium                # website form test: a real headless browser posts a dealer page's form (test/forms-browser.test.ts)
 # <<<
 if ((${#apt_needed[@]})); then
   mapfile -t apt_needed < <(printf '%s\n' "${apt_needed[@]}" | sort -u)

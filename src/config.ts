@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { parseSecretHash, readHmacSecret } from './secrets.js';
+import { formConfigProblems } from './formats/form.js';
 
 export interface DealerConfig {
   /** Stable id used in events and as the identity/dedup scope. */
@@ -680,7 +682,19 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       if (seen.has(d.id)) problems.push(`/dealers: dealer id "${d.id}" is listed twice`);
       seen.add(d.id);
     }
+    // Groups decide shared identity scopes: a dealer naming a group that does not exist would silently get its own.
+    const groupIds = new Set<string>();
+    for (const g of config.groups) {
+      if (groupIds.has(g.id)) problems.push(`/groups: group id "${g.id}" is listed twice`);
+      groupIds.add(g.id);
+    }
+    config.dealers.forEach((d, i) => {
+      if (d.group !== undefined && !groupIds.has(d.group)) problems.push(`/dealers/${i}/group: "${d.group}" is not a group id (groups[].id)`);
+    });
     if (config.relay.maxRetryDelayMs < config.relay.retryDelayMs) problems.push('/relay/maxRetryDelayMs must be >= /relay/retryDelayMs');
+    problems.push(...credentialProblems(config, env));
+    if (config.limits.headersTimeoutMs > config.limits.requestTimeoutMs) problems.push('/limits/headersTimeoutMs must be <= /limits/requestTimeoutMs');
+    problems.push(...formConfigProblems(config.dealers));
     const names = new Set<string>();
     config.imap.mailboxes.forEach((m, i) => {
       const sources = [m.password, m.passwordEnv, m.passwordFile].filter((x) => x !== undefined).length;
@@ -692,6 +706,62 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   }
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * Credentials that could not work, and the one rule that keeps a fresh install safe: a host other
+ * machines can reach needs intake credentials (unauthenticated intake is for loopback only).
+ */
+function credentialProblems(config: Config, env: NodeJS.ProcessEnv): string[] {
+  const problems: string[] = [];
+  const ids = new Set<string>();
+  const check = (c: CredentialConfig, where: string, door: { users: Set<string>; hashes: Set<string> }): void => {
+    if (ids.has(c.id)) problems.push(`${where}: credential id "${c.id}" is used twice`);
+    ids.add(c.id);
+    if (c.type === 'hmac') {
+      if (c.secretHash) problems.push(`${where}: an hmac credential needs the shared secret itself (secretEnv or secretFile), not secretHash`);
+      if ((c.secretEnv === undefined) === (c.secretFile === undefined)) problems.push(`${where}: an hmac credential needs exactly one of secretEnv, secretFile`);
+      else {
+        try {
+          readHmacSecret(c, env);
+        } catch (err) {
+          problems.push(`${where}: ${(err as Error).message}`);
+        }
+      }
+      return;
+    }
+    if (!c.secretHash) problems.push(`${where}: a${c.type === 'api-key' ? 'n api-key' : ' basic'} credential needs secretHash (leadgate hash-secret prints it)`);
+    else {
+      try {
+        parseSecretHash(c.secretHash);
+      } catch (err) {
+        problems.push(`${where}/secretHash ${(err as Error).message}`);
+      }
+      if (door.hashes.has(c.secretHash)) problems.push(`${where}: the same secretHash is used by two credentials`);
+      door.hashes.add(c.secretHash);
+    }
+    if (c.type === 'basic') {
+      if (!c.username) problems.push(`${where}: a basic credential needs a username`);
+      else if (door.users.has(c.username)) problems.push(`${where}: username "${c.username}" is used by two credentials`);
+      else door.users.add(c.username);
+    }
+  };
+  const intake = { users: new Set<string>(), hashes: new Set<string>() };
+  config.credentials.forEach((c, i) => check(c, `/credentials/${i}`, intake));
+  config.dealers.forEach((d, i) => (d.credentials ?? []).forEach((c, j) => check(c, `/dealers/${i}/credentials/${j}`, intake)));
+  const admin = { users: new Set<string>(), hashes: new Set<string>() };
+  config.admin.credentials.forEach((c, i) => check(c, `/admin/credentials/${i}`, admin));
+  const intakeCount = config.credentials.length + config.dealers.reduce((n, d) => n + (d.credentials?.length ?? 0), 0);
+  // A forms-only site is fine on a public host: forms are protected by origin, honeypot and rate
+  // limits, and the credential-less intake routes stay closed to everyone but loopback callers.
+  const formCount = config.dealers.reduce((n, d) => n + (d.forms?.length ?? 0), 0);
+  if (!isLoopback(config.host) && intakeCount === 0 && formCount === 0) {
+    problems.push(
+      `/host "${config.host}" accepts connections from other machines, so intake needs credentials (or the site must be forms-only): add one under credentials[] or dealers[].credentials[] ` +
+        '(leadgate hash-secret --generate makes an API key), or listen on 127.0.0.1 (see README, "Authentication and limits")',
+    );
+  }
+  return problems;
 }
 
 /** True when the host only accepts connections from this machine. */
