@@ -1,31 +1,10 @@
 // Tests for the Autotrader adapter: detection, the product (Wallet) as sub-source, the Wallet details block, and its fixture through the whole pipeline.
-import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import type { DraftVehicle, Lead, LeadDraft } from '../../src/lead.js';
-import { silentLogger } from '../../src/log.js';
-import { offlineLead, Pipeline } from '../../src/pipeline/index.js';
-import { expectGolden, leadsOrRejection } from '../../test/support/golden.js';
-import { PROVIDERS } from '../index.js';
+import type { DraftVehicle, LeadDraft } from '../../src/lead.js';
+import { describeDetection, describeFixtures, draft, EMAILS, leadsOf } from '../test-kit.js';
 import { provider, readWalletDetails } from './index.js';
 
-const FIXTURES = new URL('./fixtures/', import.meta.url);
-const REPO = new URL('../../', import.meta.url);
-const pipeline = new Pipeline(loadConfig({ env: {} }), undefined, silentLogger);
-
-async function leadsOf(file: URL): Promise<Lead[]> {
-  const email = !file.pathname.endsWith('.xml');
-  const raw = { bytes: readFileSync(file), contentType: email ? 'message/rfc822' : 'application/xml', transport: email ? 'smtp' : 'http', receivedAt: '2026-01-15T17:00:00.000Z' };
-  return (await pipeline.prepare(raw)).map(offlineLead);
-}
-
-const draft = (over: Partial<LeadDraft> = {}, comments?: string): LeadDraft => ({
-  format: 'adf', index: 0, ids: [], customer: { names: [], emails: [], phones: [], ids: [], ...(comments ? { comments } : {}) }, vehicles: [], extras: {}, warnings: [], ...over,
-});
 const refine = (d: LeadDraft, signals = {}): LeadDraft => provider.refine!(d, signals);
-const domainOf = (address: string): string => address.slice(address.lastIndexOf('@') + 1);
-const claimsSender = (p: typeof provider, address: string): boolean =>
-  (p.match.senderDomains ?? []).some((d) => domainOf(address) === d || domainOf(address).endsWith(`.${d}`));
 
 const WALLET = [
   'Is your Certified 2022 MAZDA CX-9 Grand Touring listed for $28,987 still available?',
@@ -39,34 +18,17 @@ const WALLET = [
   'TCPAOptIn: false;',
 ].join('\n');
 
-describe('autotrader: detection', () => {
-  const names = ['AutoTrader.com', 'Autotrader', 'http://www.autotrader.com/'];
-  const idSources = ['AutoTrader.com'];
-  const senders = ['dealerleads@autotrader.com'];
-  const subjects = ['Wallet Lead: Autotrader Vehicle: Certified 2022 MAZDA CX-9 - Owner 100008806'];
-
-  it('recognizes every signal delivery.md §2.3 lists', () => {
-    for (const n of names) expect(provider.match.names!.test(n), n).toBe(true);
-    for (const s of idSources) expect(provider.match.idSources!.test(s), s).toBe(true);
-    for (const s of senders) expect(claimsSender(provider, s), s).toBe(true);
-    for (const s of subjects) expect(provider.match.subjects!.test(s), s).toBe(true);
-  });
-
-  it("claims no other provider's lead, and no other adapter claims an Autotrader one", () => {
-    for (const n of ['Cycle Trader', 'Kelley Blue Book', 'CarGurus', 'Kia Digital - 3rd Party Lead']) expect(provider.match.names!.test(n), n).toBe(false);
-    expect(provider.match.subjects!.test('Lead Submission from CarGurus')).toBe(false);
-    for (const other of PROVIDERS.filter((p) => p.name !== provider.name)) {
-      for (const n of names) expect(other.match.names?.test(n) ?? false, `${other.name} ~ ${n}`).toBe(false);
-      for (const s of idSources) expect(other.match.idSources?.test(s) ?? false, `${other.name} ~ ${s}`).toBe(false);
-      for (const s of senders) expect(claimsSender(other, s), `${other.name} ~ ${s}`).toBe(false);
-      for (const s of subjects) expect(other.match.subjects?.test(s) ?? false, `${other.name} ~ ${s}`).toBe(false);
-    }
-  });
-
-  it('is registered', () => {
-    expect(PROVIDERS).toContain(provider);
-  });
-});
+// Every signal delivery.md §2.3 lists.
+describeDetection(
+  provider,
+  {
+    names: ['AutoTrader.com', 'Autotrader', 'http://www.autotrader.com/'],
+    idSources: ['AutoTrader.com'],
+    senders: ['dealerleads@autotrader.com'],
+    subjects: ['Wallet Lead: Autotrader Vehicle: Certified 2022 MAZDA CX-9 - Owner 100008806'],
+  },
+  { notMine: { names: ['Cycle Trader', 'Kelley Blue Book', 'CarGurus', 'Kia Digital - 3rd Party Lead'], subjects: ['Lead Submission from CarGurus'] } },
+);
 
 describe('autotrader: product → subSource', () => {
   it('turns provider/service "Wallet Lead" into "Wallet", with the service as evidence', () => {
@@ -110,24 +72,17 @@ describe('autotrader: Wallet details in the comments', () => {
   });
 });
 
-describe('autotrader: fixtures through the pipeline', () => {
-  const files = readdirSync(FIXTURES).filter((f) => /\.(xml|eml)$/.test(f)).sort();
-
-  it('has its fixture', () => {
-    expect(files).toEqual(['autotrader-wallet-1.xml']);
-  });
-
-  it.each(files)('%s matches its expected output', async (file) => {
-    const result = await leadsOrRejection(() => leadsOf(new URL(file, FIXTURES)));
-    expectGolden(new URL(file.replace(/\.\w+$/, '.expected.json'), FIXTURES), result, 'adapters/autotrader/index.test.ts');
-    const [lead] = result as Lead[];
+describeFixtures(provider, new URL('./fixtures/', import.meta.url), {
+  'autotrader-wallet-1.xml': ([lead]) => {
     expect([lead!.source.provider, lead!.source.subSource, lead!.party, lead!.leadType]).toEqual(['Autotrader', 'Wallet', 'third', 'sales-used']);
     // The real lead's vehicle already has its price and finance method: nothing was mined over them.
     expect(lead!.warnings.map((w) => w.code)).not.toContain('comments_mined');
-  });
+  },
+});
 
-  it('the HTML-escaped email copy in the shared corpus is Autotrader / Wallet too', async () => {
-    const [lead] = await leadsOf(new URL('fixtures/emails/html-escaped-autotrader-wallet.eml', REPO));
+describe('autotrader: the shared corpus', () => {
+  it('the HTML-escaped email copy is Autotrader / Wallet too', async () => {
+    const [lead] = await leadsOf(new URL('html-escaped-autotrader-wallet.eml', EMAILS));
     expect([lead!.source.provider, lead!.source.subSource, lead!.party]).toEqual(['Autotrader', 'Wallet', 'third']);
   });
 });

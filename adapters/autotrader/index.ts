@@ -2,6 +2,7 @@
 import type { Signals } from '../../src/input.js';
 import type { DraftAttribution, DraftVehicle, LeadDraft, Warning } from '../../src/lead.js';
 import type { ProviderAdapter } from '../index.js';
+import { setAttribution } from '../refine-kit.js';
 
 const RULE = 'adapter:autotrader';
 /** The brand itself as a service name says nothing about the product. */
@@ -80,9 +81,7 @@ function refine(draft: LeadDraft, signals: Signals): LeadDraft {
   let out = draft;
   const wallet = readWalletDetails(draft.customer.comments);
   if (wallet) out = applyWallet(out, wallet);
-  const subSource = subSourceOf(draft, signals);
-  if (subSource && !out.attribution?.subSource) out = { ...out, attribution: { ...out.attribution, subSource } };
-  return out;
+  return setAttribution(out, 'subSource', subSourceOf(draft, signals));
 }
 
 export const provider: ProviderAdapter = {

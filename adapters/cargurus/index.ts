@@ -1,9 +1,9 @@
 // CarGurus marketplace leads (US ADF and UK plain-text notifications): how to recognize them, the vAuto-issued lead id and the IMV / deal-rating suffix.
 import type { Signals } from '../../src/input.js';
-import type { DraftAttribution, DraftId, LeadDraft, Warning } from '../../src/lead.js';
+import type { LeadDraft, Warning } from '../../src/lead.js';
 import type { ProviderAdapter } from '../index.js';
+import { labelVehicleIds, serviceSubSource, setAttribution } from '../refine-kit.js';
 
-const RULE = 'adapter:cargurus';
 const BRAND = /^cargurus$/i;
 
 /**
@@ -43,22 +43,9 @@ export function readDealSuffix(comments: string | undefined): { imv?: string; de
   return out;
 }
 
-/** A provider/service other than "CarGurus" names a CarGurus product; it becomes the sub-source. */
-function subSourceOf(draft: LeadDraft): DraftAttribution['subSource'] {
-  const service = draft.provider?.service?.replace(/\s+/g, ' ').trim();
-  if (!service || BRAND.test(service)) return undefined;
-  return { value: service, evidence: { signal: 'provider.service', value: service, rule: RULE } };
-}
-
-/** Vehicle ids CarGurus sends without a source (`<id>63742-M781761B</id>`: listing = dealer id + stock) are CarGurus' own. */
-function labelVehicleIds(draft: LeadDraft): LeadDraft {
-  if (!draft.vehicles.some((v) => v.ids.some((id) => !id.source?.trim()))) return draft;
-  const label = (id: DraftId): DraftId => (id.source?.trim() ? id : { ...id, source: 'CarGurus' });
-  return { ...draft, vehicles: draft.vehicles.map((v) => ({ ...v, ids: v.ids.map(label) })) };
-}
-
 function refine(draft: LeadDraft, _signals: Signals): LeadDraft {
-  let out = labelVehicleIds(draft);
+  // Vehicle ids CarGurus sends without a source (`<id>63742-M781761B</id>`: listing = dealer id + stock) are CarGurus' own.
+  let out = labelVehicleIds(draft, 'CarGurus');
 
   if (!out.requestDate?.trim()) {
     const time = out.ids.map((id) => vAutoTime(id.value)).find((t) => t !== undefined);
@@ -75,9 +62,8 @@ function refine(draft: LeadDraft, _signals: Signals): LeadDraft {
     out = { ...out, extras };
   }
 
-  const subSource = subSourceOf(out);
-  if (subSource && !out.attribution?.subSource) out = { ...out, attribution: { ...out.attribution, subSource } };
-  return out;
+  // A provider/service other than "CarGurus" names a CarGurus product: the sub-source.
+  return setAttribution(out, 'subSource', serviceSubSource(out, BRAND, 'cargurus'));
 }
 
 export const provider: ProviderAdapter = {

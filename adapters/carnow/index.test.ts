@@ -1,32 +1,24 @@
 // Tests for the CarNow adapter: detection, chat transcripts → chat, Mazda Digital relaying CarNow, and its fixture through the pipeline.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
 import { parseAdf } from '../../src/formats/adf.js';
-import type { Lead, LeadDraft } from '../../src/lead.js';
-import { silentLogger } from '../../src/log.js';
-import { offlineLead, Pipeline } from '../../src/pipeline/index.js';
-import { expectGolden, leadsOrRejection } from '../../test/support/golden.js';
+import type { LeadDraft } from '../../src/lead.js';
+import { describeDetection, describeFixtures, leadsOf, REAL_LEADS } from '../test-kit.js';
 import { hasTranscript, provider } from './index.js';
 
 const HERE = new URL('./fixtures/', import.meta.url);
-const REAL = new URL('../../fixtures/real-leads/', import.meta.url);
-const CHAT = readFileSync(new URL('mazda-digital-carnow-chat-1.xml', REAL), 'utf8');
-const pipeline = new Pipeline(loadConfig({ env: {} }), undefined, silentLogger);
+const CHAT = readFileSync(new URL('mazda-digital-carnow-chat-1.xml', REAL_LEADS), 'utf8');
 const draft = (xml: string): LeadDraft => parseAdf(xml)[0]!;
 
-async function leadsOf(url: URL): Promise<Lead[]> {
-  const email = url.pathname.endsWith('.eml');
-  const raw = { bytes: readFileSync(url), contentType: email ? 'message/rfc822' : 'application/xml', transport: email ? 'smtp' : 'http', receivedAt: '2026-01-15T17:00:00.000Z' };
-  return (await pipeline.prepare(raw)).map(offlineLead);
-}
+// By name, id source and sender domain; not a name that merely starts with "Carnow".
+describeDetection(
+  provider,
+  { names: ['CarNow - Sales', 'http://app.carnow.com/da/x'], idSources: ['CarNow'], senders: ['adf-no-reply@carnow.com'] },
+  { notMine: { names: ['Carnowski Motors'] } },
+);
 
-describe('carnow detection', () => {
-  it('claims CarNow by name, id source and sender domain', () => {
-    for (const name of ['CarNow - Sales', 'http://app.carnow.com/da/x']) expect(provider.match.names!.test(name), name).toBe(true);
-    expect(provider.match.names!.test('Carnowski Motors')).toBe(false);
-    expect(provider.match.idSources!.test('CarNow')).toBe(true);
-    expect(provider.match.senderDomains).toContain('carnow.com');
+describe('carnow: default lead type', () => {
+  it('is chat (a chat vendor)', () => {
     expect(provider.defaultLeadType).toBe('chat');
   });
 });
@@ -59,7 +51,7 @@ describe('carnow through the pipeline', () => {
   });
 
   it('CarNow relayed by Mazda Digital is the program\'s, with CarNow as sub-source and still a chat', async () => {
-    const [lead] = await leadsOf(new URL('mazda-digital-carnow-chat-1.xml', REAL));
+    const [lead] = await leadsOf(new URL('mazda-digital-carnow-chat-1.xml', REAL_LEADS));
     expect({ provider: lead!.source.provider, subSource: lead!.source.subSource, party: lead!.party, leadType: lead!.leadType }).toEqual({
       provider: 'Mazda Digital',
       subSource: 'CarNow',
@@ -67,10 +59,6 @@ describe('carnow through the pipeline', () => {
       leadType: 'chat',
     });
   });
-
-  const inputs = readdirSync(HERE).filter((f) => /\.(xml|eml)$/.test(f)).sort();
-  it.each(inputs)('fixtures/%s matches its expected output', async (file) => {
-    const result = await leadsOrRejection(() => leadsOf(new URL(file, HERE)));
-    expectGolden(new URL(file.replace(/\.(xml|eml)$/, '.expected.json'), HERE), result, 'adapters/carnow/index.test.ts');
-  });
 });
+
+describeFixtures(provider, HERE);

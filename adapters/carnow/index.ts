@@ -2,6 +2,7 @@
 import type { Signals } from '../../src/input.js';
 import type { LeadDraft } from '../../src/lead.js';
 import type { ProviderAdapter } from '../index.js';
+import { withAttribution } from '../refine-kit.js';
 
 const RULE = 'adapter:carnow';
 
@@ -25,10 +26,7 @@ export function hasTranscript(comments: string | undefined): boolean {
  */
 function refine(draft: LeadDraft, _signals: Signals): LeadDraft {
   if (!hasTranscript(draft.customer.comments)) return draft;
-  return {
-    ...draft,
-    attribution: { ...draft.attribution, leadType: { value: 'chat', evidence: { signal: 'customer.comments', value: 'chat transcript', rule: RULE } } },
-  };
+  return withAttribution(draft, { leadType: { value: 'chat', evidence: { signal: 'customer.comments', value: 'chat transcript', rule: RULE } } });
 }
 
 export const provider: ProviderAdapter = {

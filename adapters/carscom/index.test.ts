@@ -1,63 +1,25 @@
 // Tests for the Cars.com / DealerRater adapter: detection, DealerRater as sub-source from each signal, vehicle-level ids, and its fixtures through the whole pipeline.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
 import type { Lead, LeadDraft } from '../../src/lead.js';
-import { silentLogger } from '../../src/log.js';
-import { offlineLead, Pipeline } from '../../src/pipeline/index.js';
 import { readInput } from '../../src/pipeline/read.js';
-import { expectGolden, leadsOrRejection } from '../../test/support/golden.js';
-import { PROVIDERS } from '../index.js';
+import { describeDetection, describeFixtures, draft, leadsOf, REPO } from '../test-kit.js';
 import { provider } from './index.js';
 
 const FIXTURES = new URL('./fixtures/', import.meta.url);
-const REPO = new URL('../../', import.meta.url);
-const pipeline = new Pipeline(loadConfig({ env: {} }), undefined, silentLogger);
-
-async function leadsOf(file: URL): Promise<Lead[]> {
-  const email = !file.pathname.endsWith('.xml');
-  const raw = { bytes: readFileSync(file), contentType: email ? 'message/rfc822' : 'application/xml', transport: email ? 'smtp' : 'http', receivedAt: '2026-01-15T17:00:00.000Z' };
-  return (await pipeline.prepare(raw)).map(offlineLead);
-}
-
-const draft = (over: Partial<LeadDraft> = {}): LeadDraft => ({
-  format: 'adf', index: 0, ids: [], customer: { names: [], emails: [], phones: [], ids: [] }, vehicles: [], extras: {}, warnings: [], ...over,
-});
 const refine = (d: LeadDraft, signals = {}): LeadDraft => provider.refine!(d, signals);
-const domainOf = (address: string): string => address.slice(address.lastIndexOf('@') + 1);
-const claimsSender = (p: typeof provider, address: string): boolean =>
-  (p.match.senderDomains ?? []).some((d) => domainOf(address) === d || domainOf(address).endsWith(`.${d}`));
 
-describe('carscom: detection', () => {
-  const names = ['Cars.com', 'DealerRater', 'DealerRater website', 'www.dealerrater.com', 'https://www.cars.com'];
-  const idSources = ['Cars.com', 'DealerRater'];
-  const senders = ['salesleads@cars.com', 'noreply@dealerrater.com'];
-  const subjects = ['Cars.com Used Car Lead for Mission Viejo Kia - 2021 Kia Telluride EX', 'Cars.com New Car Lead for Tustin Mazda', 'DealerRater: New connection for Mission Viejo Kia'];
-
-  it('recognizes every signal delivery.md §2.3 lists', () => {
-    for (const n of names) expect(provider.match.names!.test(n), n).toBe(true);
-    for (const s of idSources) expect(provider.match.idSources!.test(s), s).toBe(true);
-    for (const s of senders) expect(claimsSender(provider, s), s).toBe(true);
-    for (const s of subjects) expect(provider.match.subjects!.test(s), s).toBe(true);
-  });
-
-  it("claims no other provider's lead (CarsDirect, Dealer Inspire), and no other adapter claims a Cars.com one", () => {
-    for (const n of ['CarsDirect', 'carsdirect.com', 'Dealer Inspire - Website', 'usedcars.com', 'Kia Digital - 3rd Party Lead']) {
-      expect(provider.match.names!.test(n), n).toBe(false);
-    }
-    expect(claimsSender(provider, 'leads@carsdirect.com')).toBe(false);
-    for (const other of PROVIDERS.filter((p) => p.name !== provider.name)) {
-      for (const n of names) expect(other.match.names?.test(n) ?? false, `${other.name} ~ ${n}`).toBe(false);
-      for (const s of idSources) expect(other.match.idSources?.test(s) ?? false, `${other.name} ~ ${s}`).toBe(false);
-      for (const s of senders) expect(claimsSender(other, s), `${other.name} ~ ${s}`).toBe(false);
-      for (const s of subjects) expect(other.match.subjects?.test(s) ?? false, `${other.name} ~ ${s}`).toBe(false);
-    }
-  });
-
-  it('is registered', () => {
-    expect(PROVIDERS).toContain(provider);
-  });
-});
+// Every signal delivery.md §2.3 lists; never CarsDirect nor Dealer Inspire.
+describeDetection(
+  provider,
+  {
+    names: ['Cars.com', 'DealerRater', 'DealerRater website', 'www.dealerrater.com', 'https://www.cars.com'],
+    idSources: ['Cars.com', 'DealerRater'],
+    senders: ['salesleads@cars.com', 'noreply@dealerrater.com'],
+    subjects: ['Cars.com Used Car Lead for Mission Viejo Kia - 2021 Kia Telluride EX', 'Cars.com New Car Lead for Tustin Mazda', 'DealerRater: New connection for Mission Viejo Kia'],
+  },
+  { notMine: { names: ['CarsDirect', 'carsdirect.com', 'Dealer Inspire - Website', 'usedcars.com', 'Kia Digital - 3rd Party Lead'], senders: ['leads@carsdirect.com'] } },
+);
 
 describe('carscom: DealerRater → subSource', () => {
   const evidence = (signal: string, value: string) => ({ value: 'DealerRater', evidence: { signal, value, rule: 'adapter:carscom' } });
@@ -94,29 +56,21 @@ describe('carscom: vehicle-level ids', () => {
   });
 });
 
-describe('carscom: fixtures through the pipeline', () => {
-  const files = readdirSync(FIXTURES).filter((f) => /\.(xml|eml)$/.test(f)).sort();
-  const SUB_SOURCE: Record<string, string | undefined> = {
-    'carscom-dealerrater-1.xml': 'DealerRater',
-    'carscom-synthetic-1.xml': undefined,
-  };
+// One fixture for each brand.
+const brandIs =
+  (subSource: string | undefined) =>
+  ([lead]: Lead[]): void =>
+    expect([lead!.source.provider, lead!.source.subSource, lead!.party]).toEqual(['Cars.com', subSource, 'third']);
+describeFixtures(provider, FIXTURES, {
+  'carscom-dealerrater-1.xml': brandIs('DealerRater'),
+  'carscom-synthetic-1.xml': brandIs(undefined),
+});
 
-  it('has a fixture for each brand', () => {
-    expect(files).toEqual(Object.keys(SUB_SOURCE).sort());
-  });
-
-  it.each(files)('%s matches its expected output', async (file) => {
-    const result = await leadsOrRejection(() => leadsOf(new URL(file, FIXTURES)));
-    expectGolden(new URL(file.replace(/\.\w+$/, '.expected.json'), FIXTURES), result, 'adapters/carscom/index.test.ts');
-    const [lead] = result as Lead[];
-    expect([lead!.source.provider, lead!.source.subSource, lead!.party]).toEqual(['Cars.com', SUB_SOURCE[file], 'third']);
-  });
-
+describe('carscom: the shared corpus', () => {
   it.each([
     ['fixtures/emails/text-carscom-unlabeled.eml', undefined],
     ['fixtures/emails/attachment-xml-dealerrater.eml', 'DealerRater'],
-  ])('shared corpus %s is Cars.com / %s, third party', async (path, subSource) => {
-    const [lead] = await leadsOf(new URL(path, REPO));
-    expect([lead!.source.provider, lead!.source.subSource, lead!.party]).toEqual(['Cars.com', subSource, 'third']);
+  ])('%s is Cars.com / %s, third party', async (path, subSource) => {
+    brandIs(subSource)(await leadsOf(new URL(path, REPO)));
   });
 });

@@ -1,31 +1,22 @@
 // Cars.com marketplace leads and DealerRater (a Cars Commerce brand) connections: how to recognize them, DealerRater as sub-source, and Cars.com's vehicle-level ids.
 import type { Signals } from '../../src/input.js';
-import type { DraftAttribution, DraftId, LeadDraft } from '../../src/lead.js';
+import type { DraftAttribution, LeadDraft } from '../../src/lead.js';
 import type { ProviderAdapter } from '../index.js';
-
-const RULE = 'adapter:carscom';
-const DEALERRATER = /dealerrater/i;
-const DEALERRATER_DOMAIN = /@(?:[\w-]+\.)*dealerrater\.com$/i;
-const DEALERRATER_SUBJECT = /^\s*(?:(?:re|fwd?|fw)\s*:\s*)*DealerRater:/i;
+import { labelVehicleIds, setAttribution, subBrandOf, type SubBrand } from '../refine-kit.js';
 
 /**
  * DealerRater leads come with provider/name "Cars.com" and service "DealerRater website" (carscom-dealerrater-1.xml,
  * filed by eLead as Cars.com / DealerRater website); the sub-source says which of the two sites the shopper used.
  */
-function subSourceOf(draft: LeadDraft, signals: Signals): DraftAttribution['subSource'] {
-  const p = draft.provider;
-  const field = (['service', 'name', 'url'] as const).find((k) => DEALERRATER.test(p?.[k] ?? ''));
-  if (field) return dealerRater(`provider.${field}`, p![field]!.trim());
-  const idSource = draft.ids.find((id) => DEALERRATER.test(id.source ?? ''))?.source;
-  if (idSource) return dealerRater('id.source', idSource);
-  const sender = signals.sender?.trim().toLowerCase();
-  if (sender && DEALERRATER_DOMAIN.test(sender)) return dealerRater('sender.domain', sender.slice(sender.lastIndexOf('@') + 1));
-  if (signals.subject && DEALERRATER_SUBJECT.test(signals.subject)) return dealerRater('subject', 'DealerRater:');
-  return undefined;
-}
+const DEALERRATER: SubBrand = { value: 'DealerRater', pattern: /dealerrater/i, fields: ['service', 'name', 'url'], domain: 'dealerrater.com' };
+const DEALERRATER_SUBJECT = /^\s*(?:(?:re|fwd?|fw)\s*:\s*)*DealerRater:/i;
 
-function dealerRater(signal: string, value: string): DraftAttribution['subSource'] {
-  return { value: 'DealerRater', evidence: { signal, value, rule: RULE } };
+/** DealerRater named in the lead or its sender, else in the subject of a forwarded "DealerRater: New connection" email. */
+function subSourceOf(draft: LeadDraft, signals: Signals): DraftAttribution['subSource'] {
+  const named = subBrandOf(draft, signals, DEALERRATER, 'carscom');
+  if (named) return named;
+  if (signals.subject && DEALERRATER_SUBJECT.test(signals.subject)) return { value: 'DealerRater', evidence: { signal: 'subject', value: 'DealerRater:', rule: 'adapter:carscom' } };
+  return undefined;
 }
 
 /**
@@ -33,17 +24,8 @@ function dealerRater(signal: string, value: string): DraftAttribution['subSource
  * names the car, not the lead — two shoppers asking about one car share it — so it stays a vehicle id (never
  * a prospect id, which would make the second shopper a duplicate of the first); one without a source is labelled.
  */
-function labelVehicleIds(draft: LeadDraft): LeadDraft {
-  if (!draft.vehicles.some((v) => v.ids.some((id) => !id.source?.trim()))) return draft;
-  const label = (id: DraftId): DraftId => (id.source?.trim() ? id : { ...id, source: 'Cars.com' });
-  return { ...draft, vehicles: draft.vehicles.map((v) => ({ ...v, ids: v.ids.map(label) })) };
-}
-
 function refine(draft: LeadDraft, signals: Signals): LeadDraft {
-  let out = labelVehicleIds(draft);
-  const subSource = subSourceOf(draft, signals);
-  if (subSource && !out.attribution?.subSource) out = { ...out, attribution: { ...out.attribution, subSource } };
-  return out;
+  return setAttribution(labelVehicleIds(draft, 'Cars.com'), 'subSource', subSourceOf(draft, signals));
 }
 
 export const provider: ProviderAdapter = {

@@ -1,17 +1,11 @@
 // Costco Auto Program member referrals: how to recognize them (never a TrueCar partner lead that merely names Costco).
 import type { Signals } from '../../src/input.js';
-import type { DraftAttribution, LeadDraft } from '../../src/lead.js';
+import type { LeadDraft } from '../../src/lead.js';
 import type { ProviderAdapter } from '../index.js';
+import { serviceSubSource, setAttribution } from '../refine-kit.js';
 
-const RULE = 'adapter:costco';
+/** The program's own name as a service says nothing; any other service names a product of the program: the sub-source. */
 const BRAND = /^costco(?: auto(?: program)?)?$/i;
-
-/** A provider/service other than the program's own name names a product of the program; it becomes the sub-source. */
-function subSourceOf(draft: LeadDraft): DraftAttribution['subSource'] {
-  const service = draft.provider?.service?.replace(/\s+/g, ' ').trim();
-  if (!service || BRAND.test(service)) return undefined;
-  return { value: service, evidence: { signal: 'provider.service', value: service, rule: RULE } };
-}
 
 /**
  * Costco's quirks (adf.md §9: `<!--ADF-->` before the PI, `type="primary"` contacts, `emailonly="N"`, a blank
@@ -20,8 +14,7 @@ function subSourceOf(draft: LeadDraft): DraftAttribution['subSource'] {
  * code, so it is never used as evidence, and the code is not read: what it identifies is not documented.
  */
 function refine(draft: LeadDraft, _signals: Signals): LeadDraft {
-  const subSource = subSourceOf(draft);
-  return subSource && !draft.attribution?.subSource ? { ...draft, attribution: { ...draft.attribution, subSource } } : draft;
+  return setAttribution(draft, 'subSource', serviceSubSource(draft, BRAND, 'costco'));
 }
 
 export const provider: ProviderAdapter = {

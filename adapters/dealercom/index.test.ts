@@ -1,32 +1,20 @@
 // Tests for the Dealer.com adapter: detection (not look-alike domains), the DRS product and trade-in programs, Hyundai's STAR relay winning over it, and its fixture through the pipeline.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
 import { parseAdf } from '../../src/formats/adf.js';
 import { parseStar } from '../../src/formats/star.js';
-import type { Lead } from '../../src/lead.js';
-import { silentLogger } from '../../src/log.js';
-import { offlineLead, Pipeline } from '../../src/pipeline/index.js';
-import { expectGolden, leadsOrRejection } from '../../test/support/golden.js';
+import { describeDetection, describeFixtures, leadsOf, REAL_LEADS } from '../test-kit.js';
 import { provider } from './index.js';
 
 const HERE = new URL('./fixtures/', import.meta.url);
-const REAL = new URL('../../fixtures/real-leads/', import.meta.url);
 const XML = readFileSync(new URL('dealercom-trade-in-synthetic.xml', HERE), 'utf8');
-const pipeline = new Pipeline(loadConfig({ env: {} }), undefined, silentLogger);
 
-async function leadsOf(url: URL): Promise<Lead[]> {
-  const raw = { bytes: readFileSync(url), contentType: 'application/xml', transport: 'http', receivedAt: '2026-01-15T17:00:00.000Z' };
-  return (await pipeline.prepare(raw)).map(offlineLead);
-}
-
-describe('dealercom detection', () => {
-  it('claims dealer.com names and hosts, not look-alike domains', () => {
-    for (const name of ['Dealer.com - DRS', 'www.dealer.com', 'support@dealer.com', 'https://shop.dealer.com/sp']) expect(provider.match.names!.test(name), name).toBe(true);
-    for (const name of ['cardealer.com', 'my-dealer.com', 'Dealer Website']) expect(provider.match.names!.test(name), name).toBe(false);
-    expect(provider.match.senderDomains).toContain('dealer.com');
-  });
-});
+// dealer.com names, hosts and sender domain; not look-alike domains.
+describeDetection(
+  provider,
+  { names: ['Dealer.com - DRS', 'www.dealer.com', 'support@dealer.com', 'https://shop.dealer.com/sp'], senders: ['leads@dealer.com'] },
+  { notMine: { names: ['cardealer.com', 'my-dealer.com', 'Dealer Website'] } },
+);
 
 describe('dealercom refine', () => {
   it('the product as sub-source and a trade-in program as the lead type', () => {
@@ -36,7 +24,7 @@ describe('dealercom refine', () => {
   });
 
   it('reads the STAR Lead Program the same way (when a Hyundai relay hands the lead over)', () => {
-    const star = parseStar(readFileSync(new URL('star-hyundai-dealercom-tradein-1.xml', REAL), 'utf8'))[0]!;
+    const star = parseStar(readFileSync(new URL('star-hyundai-dealercom-tradein-1.xml', REAL_LEADS), 'utf8'))[0]!;
     expect(provider.refine!(star, {}).attribution?.leadType?.value).toBe('trade-appraisal');
   });
 
@@ -58,13 +46,9 @@ describe('dealercom through the pipeline', () => {
   });
 
   it('the Hyundai STAR lead naming Dealer.com is Hyundai\'s (its SenderNameCode wins), Dealer.com its sub-source', async () => {
-    const [lead] = await leadsOf(new URL('star-hyundai-dealercom-tradein-1.xml', REAL));
+    const [lead] = await leadsOf(new URL('star-hyundai-dealercom-tradein-1.xml', REAL_LEADS));
     expect({ provider: lead!.source.provider, subSource: lead!.source.subSource, adapter: lead!.source.adapter }).toEqual({ provider: 'Hyundai', subSource: 'Dealer.com', adapter: 'hyundai' });
   });
-
-  const inputs = readdirSync(HERE).filter((f) => /\.(xml|eml)$/.test(f)).sort();
-  it.each(inputs)('fixtures/%s matches its expected output', async (file) => {
-    const result = await leadsOrRejection(() => leadsOf(new URL(file, HERE)));
-    expectGolden(new URL(file.replace(/\.(xml|eml)$/, '.expected.json'), HERE), result, 'adapters/dealercom/index.test.ts');
-  });
 });
+
+describeFixtures(provider, HERE);

@@ -1,18 +1,13 @@
 // Dealer.com (Cox Automotive) dealer websites and digital retailing ("Dealer.com - DRS"): seen relayed by Hyundai as STAR, also sent as ADF.
 import type { Signals } from '../../src/input.js';
-import type { DraftAttribution, Evidence, LeadDraft } from '../../src/lead.js';
+import type { DraftAttribution, LeadDraft } from '../../src/lead.js';
 import type { ProviderAdapter } from '../index.js';
-
-const RULE = 'adapter:dealercom';
+import { evidence, withAttribution } from '../refine-kit.js';
 
 /** "Dealer.com - DRS" → "DRS" (the product after the brand). */
 const NAME_PRODUCT = /^\s*dealer\.com\s*-\s*(.{1,60}?)\s*$/i;
 /** Lead programs and forms that ask for a trade appraisal ("DRS TRADE-IN FORM LEAD"). */
 const TRADE = /\btrade[- ]?in\b|\btrade\b/i;
-
-function evidence(signal: string, value: string): Evidence {
-  return { signal, value: value.length > 120 ? `${value.slice(0, 117)}...` : value, rule: RULE };
-}
 
 /**
  * The product as sub-source and a trade-in program as the lead type. The STAR reader puts the
@@ -24,10 +19,10 @@ function refine(draft: LeadDraft, _signals: Signals): LeadDraft {
   const facts: DraftAttribution = {};
   const name = draft.provider?.name ?? '';
   const product = NAME_PRODUCT.exec(name)?.[1];
-  if (product) facts.subSource = { value: product, evidence: evidence('provider.name', name) };
+  if (product) facts.subSource = { value: product, evidence: evidence('dealercom', 'provider.name', name) };
   const [signal, program] = draft.provider?.service ? ['provider.service', draft.provider.service] : ['lead_program', draft.extras.lead_program];
-  if (program && TRADE.test(program)) facts.leadType = { value: 'trade-appraisal', evidence: evidence(signal, program) };
-  return Object.keys(facts).length ? { ...draft, attribution: { ...draft.attribution, ...facts } } : draft;
+  if (program && TRADE.test(program)) facts.leadType = { value: 'trade-appraisal', evidence: evidence('dealercom', signal, program) };
+  return withAttribution(draft, facts);
 }
 
 export const provider: ProviderAdapter = {

@@ -2,6 +2,7 @@
 import type { Signals } from '../../src/input.js';
 import type { DraftAttribution, LeadDraft } from '../../src/lead.js';
 import type { ProviderAdapter } from '../index.js';
+import { senderDomainUnder, setAttribution } from '../refine-kit.js';
 
 const RULE = 'adapter:facebook';
 
@@ -14,10 +15,10 @@ const VENDOR_DOMAINS: Record<string, string> = {
 const VENDOR_ID_SOURCES: Array<[RegExp, string]> = [[/^apollo ads$/i, 'Team Velocity']];
 
 function vendorOf(draft: LeadDraft, signals: Signals): DraftAttribution['subSource'] {
-  const sender = signals.sender?.trim().toLowerCase();
-  const domain = sender?.slice(sender.lastIndexOf('@') + 1);
-  const byDomain = domain ? Object.keys(VENDOR_DOMAINS).find((d) => domain === d || domain.endsWith(`.${d}`)) : undefined;
-  if (byDomain) return { value: VENDOR_DOMAINS[byDomain]!, evidence: { signal: 'sender.domain', value: domain!, rule: RULE } };
+  for (const [parent, vendor] of Object.entries(VENDOR_DOMAINS)) {
+    const domain = senderDomainUnder(signals, parent);
+    if (domain) return { value: vendor, evidence: { signal: 'sender.domain', value: domain, rule: RULE } };
+  }
   for (const id of [...draft.ids, ...(draft.provider?.ids ?? [])]) {
     const hit = id.source ? VENDOR_ID_SOURCES.find(([re]) => re.test(id.source!.trim())) : undefined;
     if (hit) return { value: hit[1], evidence: { signal: 'id.source', value: id.source!.trim(), rule: RULE } };
@@ -30,8 +31,7 @@ function vendorOf(draft: LeadDraft, signals: Signals): DraftAttribution['subSour
  * before values — adf.md §10) are read by the plain-text reader; here only the vendor is decided.
  */
 function refine(draft: LeadDraft, signals: Signals): LeadDraft {
-  const vendor = vendorOf(draft, signals);
-  return vendor && !draft.attribution?.subSource ? { ...draft, attribution: { ...draft.attribution, subSource: vendor } } : draft;
+  return setAttribution(draft, 'subSource', vendorOf(draft, signals));
 }
 
 export const provider: ProviderAdapter = {

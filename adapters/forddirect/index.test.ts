@@ -1,31 +1,20 @@
 // Tests for the FordDirect adapter: detection, the PA code as the dealer's key, FordDirect's own (origin-less) leads as second party, and its fixture through the pipeline.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { parseAdf } from '../../src/formats/adf.js';
-import type { Lead } from '../../src/lead.js';
-import { silentLogger } from '../../src/log.js';
-import { offlineLead, Pipeline } from '../../src/pipeline/index.js';
-import { expectGolden, leadsOrRejection } from '../../test/support/golden.js';
+import { describeDetection, describeFixtures, leadsOf } from '../test-kit.js';
 import { provider } from './index.js';
 
 const HERE = new URL('./fixtures/', import.meta.url);
 const XML = readFileSync(new URL('forddirect-pa-code-synthetic.xml', HERE), 'utf8');
 
-async function leadsOf(xml: string, opts: { config?: ReturnType<typeof loadConfig>; email?: boolean } = {}): Promise<Lead[]> {
-  const pipeline = new Pipeline(opts.config ?? loadConfig({ env: {} }), undefined, silentLogger);
-  const raw = { bytes: Buffer.from(xml), contentType: opts.email ? 'message/rfc822' : 'application/xml', transport: opts.email ? 'smtp' : 'http', receivedAt: '2026-01-15T17:00:00.000Z' };
-  return (await pipeline.prepare(raw)).map(offlineLead);
-}
-
-describe('forddirect detection', () => {
-  it('claims FordDirect by name, PA-code id source and sender domain', () => {
-    for (const name of ['FordDirect', 'Ford Direct']) expect(provider.match.names!.test(name), name).toBe(true);
-    for (const name of ['Ford Credit', 'Example Ford']) expect(provider.match.names!.test(name), name).toBe(false);
-    for (const source of ['PA Code', 'P&A Code', 'FordDirect']) expect(provider.match.idSources!.test(source), source).toBe(true);
-    expect(provider.match.senderDomains).toContain('forddirect.com');
-  });
-});
+// By name, PA-code id source and sender domain; never Ford's captive finance nor a dealership.
+describeDetection(
+  provider,
+  { names: ['FordDirect', 'Ford Direct'], idSources: ['PA Code', 'P&A Code', 'FordDirect'], senders: ['leads@forddirect.com'] },
+  { notMine: { names: ['Ford Credit', 'Example Ford'] } },
+);
 
 describe('forddirect refine', () => {
   it("FordDirect never says which site a lead came from: no vendor named, nothing claimed beyond the default", () => {
@@ -60,10 +49,6 @@ describe('forddirect through the pipeline', () => {
     expect(lead!.source.provider).toBe('FordDirect');
     expect(lead!.classification.provider.signal).toBe('sender.domain');
   });
-
-  const inputs = readdirSync(HERE).filter((f) => /\.(xml|eml)$/.test(f)).sort();
-  it.each(inputs)('fixtures/%s matches its expected output', async (file) => {
-    const result = await leadsOrRejection(() => leadsOf(readFileSync(new URL(file, HERE), 'utf8')));
-    expectGolden(new URL(file.replace(/\.(xml|eml)$/, '.expected.json'), HERE), result, 'adapters/forddirect/index.test.ts');
-  });
 });
+
+describeFixtures(provider, HERE);

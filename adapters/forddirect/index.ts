@@ -1,6 +1,4 @@
 // FordDirect (Ford's dealer lead program): website leads delivered through FordDirect and the third-party leads it buys, filed under the dealer's PA code.
-import type { Signals } from '../../src/input.js';
-import type { LeadDraft } from '../../src/lead.js';
 import type { ProviderAdapter } from '../index.js';
 import { refineRelay, type OemProgram } from '../oem-relay.js';
 
@@ -17,10 +15,6 @@ const PROGRAM: OemProgram = {
   dealerCode: { sources: /^(?:ford\s*)?p&?a ?code$/i, label: 'Ford PA code' },
 };
 
-function refine(draft: LeadDraft, signals: Signals): LeadDraft {
-  return refineRelay(draft, signals, PROGRAM);
-}
-
 export const provider: ProviderAdapter = {
   name: 'forddirect',
   title: 'FordDirect (Ford dealer lead program)',
@@ -32,5 +26,5 @@ export const provider: ProviderAdapter = {
     idSources: /\bford ?direct\b|^(?:ford\s*)?p&?a ?code$/i,
     senderDomains: ['forddirect.com'],
   },
-  refine,
+  refine: (draft, signals) => refineRelay(draft, signals, PROGRAM),
 };

@@ -1,30 +1,20 @@
 // Tests for the GM adapter: detection, the BAC dealer code moved to the vendor ids (and found by resolve-dealer), a relayed website vendor, and its fixture through the pipeline.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { parseAdf } from '../../src/formats/adf.js';
-import type { Lead } from '../../src/lead.js';
-import { silentLogger } from '../../src/log.js';
-import { offlineLead, Pipeline } from '../../src/pipeline/index.js';
-import { expectGolden, leadsOrRejection } from '../../test/support/golden.js';
+import { describeDetection, describeFixtures, leadsOf } from '../test-kit.js';
 import { provider } from './index.js';
 
 const HERE = new URL('./fixtures/', import.meta.url);
 const XML = readFileSync(new URL('gm-bac-dealer-inspire-synthetic.xml', HERE), 'utf8');
-const RECEIVED_AT = '2026-01-15T17:00:00.000Z';
 
-async function leadsOf(xml: string, pipeline = new Pipeline(loadConfig({ env: {} }), undefined, silentLogger)): Promise<Lead[]> {
-  return (await pipeline.prepare({ bytes: Buffer.from(xml), contentType: 'application/xml', transport: 'http', receivedAt: RECEIVED_AT })).map(offlineLead);
-}
-
-describe('gm detection', () => {
-  it('claims exactly GM / General Motors and a BAC id', () => {
-    for (const name of ['GM', 'General Motors', 'GM Canada']) expect(provider.match.names!.test(name), name).toBe(true);
-    // Captive finance is the catalog's; a dealership is not the program.
-    for (const name of ['GM Financial', 'Example Chevrolet', 'GMC Sierra']) expect(provider.match.names!.test(name), name).toBe(false);
-    for (const source of ['BAC', 'GM BAC']) expect(provider.match.idSources!.test(source), source).toBe(true);
-  });
-});
+// Exactly GM / General Motors and a BAC id. Captive finance is the catalog's; a dealership is not the program.
+describeDetection(
+  provider,
+  { names: ['GM', 'General Motors', 'GM Canada'], idSources: ['BAC', 'GM BAC'] },
+  { notMine: { names: ['GM Financial', 'Example Chevrolet', 'GMC Sierra'] } },
+);
 
 describe('gm refine', () => {
   it('moves the BAC from the prospect ids to the vendor ids, where resolve-dealer reads dealer codes', () => {
@@ -48,16 +38,12 @@ describe('gm refine', () => {
 describe('gm through the pipeline', () => {
   it('a dealer configured with its BAC is found by it', async () => {
     const config = loadConfig({ env: {}, overrides: { dealers: [{ id: 'example-chevy', name: 'Example Chevrolet of Anytown', vendorIds: ['112233'] }] } });
-    const [lead] = await leadsOf(XML, new Pipeline(config, undefined, silentLogger));
+    const [lead] = await leadsOf(XML, { config });
     expect(lead!.dealer).toEqual({ id: 'example-chevy', name: 'Example Chevrolet of Anytown' });
     expect({ provider: lead!.source.provider, subSource: lead!.source.subSource, party: lead!.party }).toEqual({ provider: 'GM', subSource: 'Dealer Inspire', party: 'first' });
     // The dealer code is no lead id: it would make every lead of the dealer look like one.
     expect(lead!.source.externalIds.map((x) => x.source)).not.toContain('BAC');
   });
-
-  const inputs = readdirSync(HERE).filter((f) => /\.(xml|eml)$/.test(f)).sort();
-  it.each(inputs)('fixtures/%s matches its expected output', async (file) => {
-    const result = await leadsOrRejection(() => leadsOf(readFileSync(new URL(file, HERE), 'utf8')));
-    expectGolden(new URL(file.replace(/\.(xml|eml)$/, '.expected.json'), HERE), result, 'adapters/gm/index.test.ts');
-  });
 });
+
+describeFixtures(provider, HERE);

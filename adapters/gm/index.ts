@@ -1,6 +1,4 @@
 // GM (General Motors) dealer programs: leads GM relays from the dealer's website plugins, filed under the dealer's BAC (Business Associate Code).
-import type { Signals } from '../../src/input.js';
-import type { LeadDraft } from '../../src/lead.js';
 import type { ProviderAdapter } from '../index.js';
 import { refineRelay, type OemProgram } from '../oem-relay.js';
 
@@ -16,10 +14,6 @@ const PROGRAM: OemProgram = {
   dealerCode: { sources: /^(?:gm\s*)?bac$|business associate code/i, label: 'GM BAC' },
 };
 
-function refine(draft: LeadDraft, signals: Signals): LeadDraft {
-  return refineRelay(draft, signals, PROGRAM);
-}
-
 export const provider: ProviderAdapter = {
   name: 'gm',
   title: 'GM (General Motors) dealer programs',
@@ -31,5 +25,5 @@ export const provider: ProviderAdapter = {
     names: /^(?:gm|general motors)(?: canada)?$/i,
     idSources: /^(?:gm\s*)?bac$|^general motors$/i,
   },
-  refine,
+  refine: (draft, signals) => refineRelay(draft, signals, PROGRAM),
 };

@@ -1,30 +1,22 @@
 // Tests for the Honda/Acura adapter: detection by program id and name, Acura as the brand, contact-only programs, @hondatest.com test leads, the relayed Dealer Inspire name, and its fixture through the pipeline.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
 import { parseAdf } from '../../src/formats/adf.js';
-import type { Lead, LeadDraft } from '../../src/lead.js';
-import { silentLogger } from '../../src/log.js';
-import { offlineLead, Pipeline } from '../../src/pipeline/index.js';
-import { expectGolden, leadsOrRejection } from '../../test/support/golden.js';
+import type { LeadDraft } from '../../src/lead.js';
+import { describeDetection, describeFixtures, leadsOf } from '../test-kit.js';
 import { provider } from './index.js';
 
 const HERE = new URL('./fixtures/', import.meta.url);
 const XML = readFileSync(new URL('acura-dealer-inspire-helms-synthetic.xml', HERE), 'utf8');
-const pipeline = new Pipeline(loadConfig({ env: {} }), undefined, silentLogger);
 const refine = (xml: string): LeadDraft => provider.refine!(parseAdf(xml)[0]!, {});
 const withService = (service: string): string => XML.replace('<service>95079</service>', `<service>${service}</service>`);
 
-async function leadsOf(xml: string): Promise<Lead[]> {
-  return (await pipeline.prepare({ bytes: Buffer.from(xml), contentType: 'application/xml', transport: 'http', receivedAt: '2026-01-15T17:00:00.000Z' })).map(offlineLead);
-}
-
-describe('honda detection', () => {
-  it('claims J.D. Power program ids, HELMS and exact Honda/Acura names; not the forced Dealer Inspire name', () => {
-    for (const name of ['90534', '95079', '95081', 'HELMS', 'Honda', 'American Honda', 'Acura']) expect(provider.match.names!.test(name), name).toBe(true);
-    for (const name of ['Dealer Inspire - Website', 'Honda Financial Services', 'Example Honda', '905341']) expect(provider.match.names!.test(name), name).toBe(false);
-  });
-});
+// J.D. Power program ids, HELMS and exact Honda/Acura names; not the forced Dealer Inspire name.
+describeDetection(
+  provider,
+  { names: ['90534', '95079', '95081', 'HELMS', 'Honda', 'American Honda', 'Acura'] },
+  { notMine: { names: ['Dealer Inspire - Website', 'Honda Financial Services', 'Example Honda', '905341'] } },
+);
 
 describe('honda refine', () => {
   it('Acura lead 95079 relayed from a Dealer Inspire site: Acura, Dealer Inspire, first party', () => {
@@ -72,10 +64,6 @@ describe('honda through the pipeline', () => {
     const [lead] = await leadsOf(XML.replace('<service>95079</service>', ''));
     expect({ provider: lead!.source.provider, party: lead!.party, adapter: lead!.source.adapter }).toEqual({ provider: 'Dealer Inspire', party: 'first', adapter: 'dealer-inspire' });
   });
-
-  const inputs = readdirSync(HERE).filter((f) => /\.(xml|eml)$/.test(f)).sort();
-  it.each(inputs)('fixtures/%s matches its expected output', async (file) => {
-    const result = await leadsOrRejection(() => leadsOf(readFileSync(new URL(file, HERE), 'utf8')));
-    expectGolden(new URL(file.replace(/\.(xml|eml)$/, '.expected.json'), HERE), result, 'adapters/honda/index.test.ts');
-  });
 });
+
+describeFixtures(provider, HERE);

@@ -1,38 +1,27 @@
 // Tests for the Hyundai adapter: detection of STAR leads by SenderNameCode and subject, the Marketing pairs as attribution, and its fixtures through the pipeline.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { parseStar } from '../../src/formats/star.js';
-import type { Lead, LeadDraft } from '../../src/lead.js';
-import { silentLogger } from '../../src/log.js';
-import { offlineLead, Pipeline } from '../../src/pipeline/index.js';
-import { expectGolden, leadsOrRejection } from '../../test/support/golden.js';
+import type { LeadDraft } from '../../src/lead.js';
+import { describeDetection, describeFixtures, EMAILS, leadsOf, REAL_LEADS } from '../test-kit.js';
 import { provider } from './index.js';
 
 const HERE = new URL('./fixtures/', import.meta.url);
-const REAL = new URL('../../fixtures/real-leads/', import.meta.url);
-const EMAILS = new URL('../../fixtures/emails/', import.meta.url);
-const pipeline = new Pipeline(loadConfig({ env: {} }), undefined, silentLogger);
-const STAR = readFileSync(new URL('star-hyundai-dealercom-tradein-1.xml', REAL), 'utf8');
+const STAR = readFileSync(new URL('star-hyundai-dealercom-tradein-1.xml', REAL_LEADS), 'utf8');
 
-async function leadsOf(bytes: Buffer, email: boolean): Promise<Lead[]> {
-  const raw = { bytes, contentType: email ? 'message/rfc822' : 'application/xml', transport: email ? 'smtp' : 'http', receivedAt: '2026-01-15T17:00:00.000Z' };
-  return (await pipeline.prepare(raw)).map(offlineLead);
-}
 const refine = (xml: string): LeadDraft => provider.refine!(parseStar(xml)[0]!, {});
 /** The real lead with one Marketing pair's value replaced. */
 const withMarketing = (key: string, value: string): string =>
   STAR.replace(new RegExp(`(<ProgramIdDescription>${key}</ProgramIdDescription><MarketingComment>)<!\\[CDATA\\[[^\\]]*\\]\\]>`), `$1<![CDATA[${value}]]>`);
 
-describe('hyundai detection', () => {
-  it('claims STAR leads by the SenderNameCode attribute offers as a provider id, and its relay subject', () => {
-    expect(provider.match.names!.test('STAR SenderNameCode=HYU')).toBe(true);
-    expect(provider.match.names!.test('Hyundai Motor America')).toBe(true);
-    // A dealership and the relayed vendor are not the program.
-    for (const name of ['Tustin Hyundai', 'Dealer.com - DRS', 'STAR SenderNameCode=HYUX']) expect(provider.match.names!.test(name), name).toBe(false);
-    expect(provider.match.subjects!.test('Hyundai Star XML Lead')).toBe(true);
-  });
-});
+// STAR leads by the SenderNameCode attribute offers as a provider id, and its relay subject.
+// A dealership and the relayed vendor are not the program.
+describeDetection(
+  provider,
+  { names: ['STAR SenderNameCode=HYU', 'Hyundai Motor America'], subjects: ['Hyundai Star XML Lead'] },
+  { notMine: { names: ['Tustin Hyundai', 'Dealer.com - DRS', 'STAR SenderNameCode=HYUX'] } },
+);
 
 describe('hyundai refine', () => {
   it('Marketing pairs: Lead Category → party, Lead Source → sub-source, Lead Program → lead type', () => {
@@ -73,11 +62,11 @@ describe('hyundai refine', () => {
 
 describe('hyundai through the pipeline', () => {
   it.each([
-    ['star-hyundai-dealercom-tradein-1.xml (HTTP, no subject)', readFileSync(new URL('star-hyundai-dealercom-tradein-1.xml', REAL)), false],
-    ['star-body-hyundai.eml', readFileSync(new URL('star-body-hyundai.eml', EMAILS)), true],
-    ['fixtures/forwarded-star-dealercom-tradein.eml', readFileSync(new URL('forwarded-star-dealercom-tradein.eml', HERE)), true],
-  ] as const)('%s: Hyundai relaying a Dealer.com trade-in form', async (_name, bytes, email) => {
-    const [lead] = await leadsOf(bytes, email);
+    ['star-hyundai-dealercom-tradein-1.xml (HTTP, no subject)', new URL('star-hyundai-dealercom-tradein-1.xml', REAL_LEADS)],
+    ['star-body-hyundai.eml', new URL('star-body-hyundai.eml', EMAILS)],
+    ['fixtures/forwarded-star-dealercom-tradein.eml', new URL('forwarded-star-dealercom-tradein.eml', HERE)],
+  ] as const)('%s: Hyundai relaying a Dealer.com trade-in form', async (_name, url) => {
+    const [lead] = await leadsOf(url);
     expect({ provider: lead!.source.provider, subSource: lead!.source.subSource, party: lead!.party, leadType: lead!.leadType, adapter: lead!.source.adapter }).toEqual({
       provider: 'Hyundai',
       subSource: 'Dealer.com',
@@ -90,13 +79,9 @@ describe('hyundai through the pipeline', () => {
 
   it('a dealer configured with the Hyundai dealer code is found by it', async () => {
     const config = loadConfig({ env: {}, overrides: { dealers: [{ id: 'hyundai-of-tustin', name: 'Hyundai of Tustin (group name)', vendorIds: ['CA325'] }] } });
-    const [prepared] = await new Pipeline(config, undefined, silentLogger).prepare({ bytes: Buffer.from(STAR), contentType: 'application/xml', transport: 'http', receivedAt: '2026-01-15T17:00:00.000Z' });
-    expect(prepared!.dealer.id).toBe('hyundai-of-tustin');
-  });
-
-  const inputs = readdirSync(HERE).filter((f) => /\.(xml|eml)$/.test(f)).sort();
-  it.each(inputs)('fixtures/%s matches its expected output', async (file) => {
-    const result = await leadsOrRejection(() => leadsOf(readFileSync(new URL(file, HERE)), file.endsWith('.eml')));
-    expectGolden(new URL(file.replace(/\.(xml|eml)$/, '.expected.json'), HERE), result, 'adapters/hyundai/index.test.ts');
+    const [lead] = await leadsOf(STAR, { config });
+    expect(lead!.dealer.id).toBe('hyundai-of-tustin');
   });
 });
+
+describeFixtures(provider, HERE);

@@ -1,55 +1,21 @@
 // Tests for the Kelley Blue Book adapter: detection, Instant Cash Offer as sub-source and lead type "sell", and its synthetic ICO fixture through the whole pipeline.
-import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import type { Lead, LeadDraft } from '../../src/lead.js';
-import { silentLogger } from '../../src/log.js';
-import { offlineLead, Pipeline } from '../../src/pipeline/index.js';
-import { expectGolden, leadsOrRejection } from '../../test/support/golden.js';
-import { PROVIDERS } from '../index.js';
+import type { LeadDraft } from '../../src/lead.js';
+import { describeDetection, describeFixtures, draft } from '../test-kit.js';
 import { provider } from './index.js';
 
-const FIXTURES = new URL('./fixtures/', import.meta.url);
-const pipeline = new Pipeline(loadConfig({ env: {} }), undefined, silentLogger);
-
-async function leadsOf(file: URL): Promise<Lead[]> {
-  const email = !file.pathname.endsWith('.xml');
-  const raw = { bytes: readFileSync(file), contentType: email ? 'message/rfc822' : 'application/xml', transport: email ? 'smtp' : 'http', receivedAt: '2026-01-15T17:00:00.000Z' };
-  return (await pipeline.prepare(raw)).map(offlineLead);
-}
-
-const draft = (over: Partial<LeadDraft> = {}): LeadDraft => ({
-  format: 'adf', index: 0, ids: [], customer: { names: [], emails: [], phones: [], ids: [] }, vehicles: [], extras: {}, warnings: [], ...over,
-});
 const refine = (d: LeadDraft): LeadDraft => provider.refine!(d, {});
-const domainOf = (address: string): string => address.slice(address.lastIndexOf('@') + 1);
-const claimsSender = (p: typeof provider, address: string): boolean =>
-  (p.match.senderDomains ?? []).some((d) => domainOf(address) === d || domainOf(address).endsWith(`.${d}`));
 
-describe('kbb: detection', () => {
-  const names = ['Kelley Blue Book', 'KBB', 'KBB Instant Cash Offer', 'https://www.kbb.com'];
-  const idSources = ['Kelley Blue Book', 'KBB'];
-  const senders = ['leads@kbb.com'];
-
-  it('recognizes it by name, url, id source and sender', () => {
-    for (const n of names) expect(provider.match.names!.test(n), n).toBe(true);
-    for (const s of idSources) expect(provider.match.idSources!.test(s), s).toBe(true);
-    for (const s of senders) expect(claimsSender(provider, s), s).toBe(true);
-  });
-
-  it("does not claim a dealer-website tool that only mentions KBB, nor another provider's lead", () => {
-    for (const n of ['Dealer.com - KBB Trade-In', 'DRS TRADE-IN FORM LEAD', 'AutoTrader.com', 'Trade Accelerator']) expect(provider.match.names!.test(n), n).toBe(false);
-    for (const other of PROVIDERS.filter((p) => p.name !== provider.name)) {
-      for (const n of names) expect(other.match.names?.test(n) ?? false, `${other.name} ~ ${n}`).toBe(false);
-      for (const s of idSources) expect(other.match.idSources?.test(s) ?? false, `${other.name} ~ ${s}`).toBe(false);
-      for (const s of senders) expect(claimsSender(other, s), `${other.name} ~ ${s}`).toBe(false);
-    }
-  });
-
-  it('is registered', () => {
-    expect(PROVIDERS).toContain(provider);
-  });
-});
+// By name, url, id source and sender; never a dealer-website tool that only mentions KBB, nor another provider's lead.
+describeDetection(
+  provider,
+  {
+    names: ['Kelley Blue Book', 'KBB', 'KBB Instant Cash Offer', 'https://www.kbb.com'],
+    idSources: ['Kelley Blue Book', 'KBB'],
+    senders: ['leads@kbb.com'],
+  },
+  { notMine: { names: ['Dealer.com - KBB Trade-In', 'DRS TRADE-IN FORM LEAD', 'AutoTrader.com', 'Trade Accelerator'] } },
+);
 
 describe('kbb: Instant Cash Offer', () => {
   it('is sub-source "Instant Cash Offer" and lead type "sell", from the service or the name', () => {
@@ -76,18 +42,10 @@ describe('kbb: Instant Cash Offer', () => {
   });
 });
 
-describe('kbb: fixtures through the pipeline (synthetic: no real sample is shared)', () => {
-  const files = readdirSync(FIXTURES).filter((f) => /\.(xml|eml)$/.test(f)).sort();
-
-  it('has its fixture', () => {
-    expect(files).toEqual(['kbb-ico-synthetic-1.xml']);
-  });
-
-  it.each(files)('%s matches its expected output', async (file) => {
-    const result = await leadsOrRejection(() => leadsOf(new URL(file, FIXTURES)));
-    expectGolden(new URL(file.replace(/\.\w+$/, '.expected.json'), FIXTURES), result, 'adapters/kbb/index.test.ts');
-    const [lead] = result as Lead[];
+// Synthetic: no real sample is shared.
+describeFixtures(provider, new URL('./fixtures/', import.meta.url), {
+  'kbb-ico-synthetic-1.xml': ([lead]) => {
     expect([lead!.source.provider, lead!.source.subSource, lead!.party, lead!.leadType]).toEqual(['Kelley Blue Book', 'Instant Cash Offer', 'third', 'sell']);
     expect(lead!.classification.leadType.rule).toBe('adapter:kbb');
-  });
+  },
 });

@@ -1,48 +1,32 @@
 // Tests for the Kia Digital adapter: detection, refine on the real Kia leads and the third-party relay, and its fixtures through the pipeline against their expected output.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
 import { parseAdf } from '../../src/formats/adf.js';
-import type { Lead, LeadDraft } from '../../src/lead.js';
-import { silentLogger } from '../../src/log.js';
-import { offlineLead, Pipeline } from '../../src/pipeline/index.js';
-import { expectGolden, leadsOrRejection } from '../../test/support/golden.js';
+import type { LeadDraft } from '../../src/lead.js';
+import { describeDetection, describeFixtures, EMAILS, leadsOf, REAL_LEADS } from '../test-kit.js';
 import { provider } from './index.js';
 
 const HERE = new URL('./fixtures/', import.meta.url);
-const REAL = new URL('../../fixtures/real-leads/', import.meta.url);
-const EMAILS = new URL('../../fixtures/emails/', import.meta.url);
-const pipeline = new Pipeline(loadConfig({ env: {} }), undefined, silentLogger);
-
-async function leadsOf(url: URL): Promise<Lead[]> {
-  const email = url.pathname.endsWith('.eml');
-  const raw = { bytes: readFileSync(url), contentType: email ? 'message/rfc822' : 'application/xml', transport: email ? 'smtp' : 'http', receivedAt: '2026-01-15T17:00:00.000Z' };
-  return (await pipeline.prepare(raw)).map(offlineLead);
-}
 const draftOf = (url: URL): LeadDraft => parseAdf(readFileSync(url, 'utf8'))[0]!;
 const refine = (d: LeadDraft): LeadDraft => provider.refine!(d, {});
 
-describe('kia-digital detection', () => {
-  it('claims the program by its own names only', () => {
-    for (const name of ['Kia Digital', 'Kia Digital - 3rd Party Lead']) expect(provider.match.names!.test(name), name).toBe(true);
-    // A dealership, Kia's consumer site alone (the catalog's), and a relayed vendor are not the program.
-    for (const name of ['Mission Viejo Kia', 'Kia.com', 'Team Velocity - Contact Dealer']) expect(provider.match.names!.test(name), name).toBe(false);
-    expect(provider.match.idSources!.test('Kia Digital')).toBe(true);
-    expect(provider.match.idSources!.test('Kia')).toBe(false);
-    expect(provider.match.subjects!.test('Kia ADF XML Lead')).toBe(true);
-  });
-});
+// The program by its own names only. A dealership, Kia's consumer site alone (the catalog's), and a relayed vendor are not the program.
+describeDetection(
+  provider,
+  { names: ['Kia Digital', 'Kia Digital - 3rd Party Lead'], idSources: ['Kia Digital'], subjects: ['Kia ADF XML Lead'] },
+  { notMine: { names: ['Mission Viejo Kia', 'Kia.com', 'Team Velocity - Contact Dealer'], idSources: ['Kia'] } },
+);
 
 describe('kia-digital refine', () => {
   it('Kia.com test drive: the program\'s own site, second party, LeadType id → test-drive', () => {
-    const a = refine(draftOf(new URL('kia-digital-kiacom-testdrive-1.xml', REAL))).attribution;
+    const a = refine(draftOf(new URL('kia-digital-kiacom-testdrive-1.xml', REAL_LEADS))).attribution;
     expect(a?.subSource).toEqual({ value: 'Kia.com', evidence: { signal: 'provider.name', value: 'Kia.com', rule: 'adapter:kia-digital' } });
     expect(a?.party?.value).toBe('second');
     expect(a?.leadType).toEqual({ value: 'test-drive', evidence: { signal: 'id.source', value: 'LeadType=TestDrive', rule: 'adapter:kia-digital' } });
   });
 
   it('Team Velocity form relayed by Kia Digital: the dealer\'s own website, first party', () => {
-    const a = refine(draftOf(new URL('kia-digital-teamvelocity-fullline-1.xml', REAL))).attribution;
+    const a = refine(draftOf(new URL('kia-digital-teamvelocity-fullline-1.xml', REAL_LEADS))).attribution;
     expect(a?.subSource?.value).toBe('Team Velocity');
     expect(a?.party).toEqual({ value: 'first', evidence: { signal: 'provider.name', value: 'Team Velocity - Contact Dealer', rule: 'adapter:kia-digital' } });
     // "Contact Dealer" names no lead type: the vehicle decides later.
@@ -56,12 +40,12 @@ describe('kia-digital refine', () => {
   });
 
   it('the LeadType id wins over a relayed form name', () => {
-    const xml = readFileSync(new URL('kia-digital-teamvelocity-fullline-1.xml', REAL), 'utf8').replace('<id sequence="3" source="sessionId">', '<id sequence="5" source="LeadType">TestDrive</id><id sequence="3" source="sessionId">');
+    const xml = readFileSync(new URL('kia-digital-teamvelocity-fullline-1.xml', REAL_LEADS), 'utf8').replace('<id sequence="3" source="sessionId">', '<id sequence="5" source="LeadType">TestDrive</id><id sequence="3" source="sessionId">');
     expect(refine(parseAdf(xml)[0]!).attribution?.leadType?.value).toBe('test-drive');
   });
 
   it('an unknown LeadType value decides nothing', () => {
-    const xml = readFileSync(new URL('kia-digital-kiacom-testdrive-1.xml', REAL), 'utf8').replace('>TestDrive<', '>Quote<');
+    const xml = readFileSync(new URL('kia-digital-kiacom-testdrive-1.xml', REAL_LEADS), 'utf8').replace('>TestDrive<', '>Quote<');
     expect(refine(parseAdf(xml)[0]!).attribution?.leadType).toBeUndefined();
   });
 
@@ -75,8 +59,8 @@ describe('kia-digital refine', () => {
 
 describe('kia-digital through the pipeline', () => {
   const cases: Array<[URL, { provider: string; subSource: string; party: string; leadType: string }]> = [
-    [new URL('kia-digital-kiacom-testdrive-1.xml', REAL), { provider: 'Kia Digital', subSource: 'Kia.com', party: 'second', leadType: 'test-drive' }],
-    [new URL('kia-digital-teamvelocity-fullline-1.xml', REAL), { provider: 'Kia Digital', subSource: 'Team Velocity', party: 'first', leadType: 'sales-new' }],
+    [new URL('kia-digital-kiacom-testdrive-1.xml', REAL_LEADS), { provider: 'Kia Digital', subSource: 'Kia.com', party: 'second', leadType: 'test-drive' }],
+    [new URL('kia-digital-teamvelocity-fullline-1.xml', REAL_LEADS), { provider: 'Kia Digital', subSource: 'Team Velocity', party: 'first', leadType: 'sales-new' }],
     [new URL('charset-iso-8859-1-kia.eml', EMAILS), { provider: 'Kia Digital', subSource: 'Team Velocity', party: 'first', leadType: 'sales-new' }],
     [new URL('kia-digital-3rd-party-carsdirect-synthetic.xml', HERE), { provider: 'Kia Digital', subSource: 'CarsDirect', party: 'third', leadType: 'sales-new' }],
   ];
@@ -86,10 +70,6 @@ describe('kia-digital through the pipeline', () => {
     expect(lead!.source.adapter).toBe('kia-digital');
     expect(lead!.dealer.id).toBe('mission-viejo-kia');
   });
-
-  const inputs = readdirSync(HERE).filter((f) => /\.(xml|eml)$/.test(f)).sort();
-  it.each(inputs)('fixtures/%s matches its expected output', async (file) => {
-    const result = await leadsOrRejection(() => leadsOf(new URL(file, HERE)));
-    expectGolden(new URL(file.replace(/\.(xml|eml)$/, '.expected.json'), HERE), result, 'adapters/kia-digital/index.test.ts');
-  });
 });
+
+describeFixtures(provider, HERE);

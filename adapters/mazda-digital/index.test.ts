@@ -1,37 +1,21 @@
 // Tests for the Mazda Digital adapter: detection, refine on the five real Mazda Digital leads (Team Velocity, Roadster, CarNow, MFS lease-end), and its fixtures through the pipeline.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
 import { parseAdf } from '../../src/formats/adf.js';
-import type { Lead, LeadDraft } from '../../src/lead.js';
-import { silentLogger } from '../../src/log.js';
-import { offlineLead, Pipeline } from '../../src/pipeline/index.js';
-import { expectGolden, leadsOrRejection } from '../../test/support/golden.js';
+import type { LeadDraft } from '../../src/lead.js';
+import { describeDetection, describeFixtures, EMAILS, leadsOf, REAL_LEADS } from '../test-kit.js';
 import { provider } from './index.js';
 
 const HERE = new URL('./fixtures/', import.meta.url);
-const REAL = new URL('../../fixtures/real-leads/', import.meta.url);
-const EMAILS = new URL('../../fixtures/emails/', import.meta.url);
-const pipeline = new Pipeline(loadConfig({ env: {} }), undefined, silentLogger);
-
-async function leadsOf(url: URL): Promise<Lead[]> {
-  const email = url.pathname.endsWith('.eml');
-  const raw = { bytes: readFileSync(url), contentType: email ? 'message/rfc822' : 'application/xml', transport: email ? 'smtp' : 'http', receivedAt: '2026-01-15T17:00:00.000Z' };
-  return (await pipeline.prepare(raw)).map(offlineLead);
-}
-const realText = (name: string): string => readFileSync(new URL(name, REAL), 'utf8');
+const realText = (name: string): string => readFileSync(new URL(name, REAL_LEADS), 'utf8');
 const refine = (xml: string): LeadDraft => provider.refine!(parseAdf(xml)[0]!, {});
 
-describe('mazda-digital detection', () => {
-  it('claims the program by its own names only', () => {
-    expect(provider.match.names!.test('Mazda Digital')).toBe(true);
-    for (const name of ['TUSTIN MAZDA', 'Team Velocity - Check Availability', 'MFS Lease End App', 'Roadster Online - Unlock Inquiry']) {
-      expect(provider.match.names!.test(name), name).toBe(false);
-    }
-    expect(provider.match.idSources!.test('Mazda Digital')).toBe(true);
-    expect(provider.match.subjects!.test('Mazda ADF XML Lead')).toBe(true);
-  });
-});
+// The program by its own names only: not the dealership, the relayed vendors, nor Mazda's captive-finance app.
+describeDetection(
+  provider,
+  { names: ['Mazda Digital'], idSources: ['Mazda Digital'], subjects: ['Mazda ADF XML Lead'] },
+  { notMine: { names: ['TUSTIN MAZDA', 'Team Velocity - Check Availability', 'MFS Lease End App', 'Roadster Online - Unlock Inquiry'] } },
+);
 
 describe('mazda-digital refine', () => {
   it('relayed website and chat vendors become the sub-source, first party', () => {
@@ -88,14 +72,14 @@ describe('mazda-digital refine', () => {
 
 describe('mazda-digital through the pipeline', () => {
   const cases: Array<[URL, { subSource: string; party: string; leadType: string }]> = [
-    [new URL('mazda-digital-teamvelocity-cpo-1.xml', REAL), { subSource: 'Team Velocity', party: 'first', leadType: 'sales-used' }],
+    [new URL('mazda-digital-teamvelocity-cpo-1.xml', REAL_LEADS), { subSource: 'Team Velocity', party: 'first', leadType: 'sales-used' }],
     [new URL('xml-part-mazda-cpo.eml', EMAILS), { subSource: 'Team Velocity', party: 'first', leadType: 'sales-used' }],
-    [new URL('mazda-digital-teamvelocity-trade-junk-2.xml', REAL), { subSource: 'Team Velocity', party: 'first', leadType: 'trade-appraisal' }],
-    [new URL('mazda-digital-roadster-1.xml', REAL), { subSource: 'Roadster', party: 'first', leadType: 'sales-new' }],
+    [new URL('mazda-digital-teamvelocity-trade-junk-2.xml', REAL_LEADS), { subSource: 'Team Velocity', party: 'first', leadType: 'trade-appraisal' }],
+    [new URL('mazda-digital-roadster-1.xml', REAL_LEADS), { subSource: 'Roadster', party: 'first', leadType: 'sales-new' }],
     [new URL('base64-mazda-roadster.eml', EMAILS), { subSource: 'Roadster', party: 'first', leadType: 'sales-new' }],
-    [new URL('mazda-digital-carnow-chat-1.xml', REAL), { subSource: 'CarNow', party: 'first', leadType: 'chat' }],
+    [new URL('mazda-digital-carnow-chat-1.xml', REAL_LEADS), { subSource: 'CarNow', party: 'first', leadType: 'chat' }],
     [new URL('forward-quoted-carnow-chat.eml', EMAILS), { subSource: 'CarNow', party: 'first', leadType: 'chat' }],
-    [new URL('mazda-digital-mfs-leaseend-1.xml', REAL), { subSource: 'MFS Lease End', party: 'second', leadType: 'sales-used' }],
+    [new URL('mazda-digital-mfs-leaseend-1.xml', REAL_LEADS), { subSource: 'MFS Lease End', party: 'second', leadType: 'sales-used' }],
     [new URL('elead-mfs-leaseend.eml', HERE), { subSource: 'MFS Lease End', party: 'second', leadType: 'sales-used' }],
   ];
   it.each(cases)('%s', async (url, want) => {
@@ -104,10 +88,6 @@ describe('mazda-digital through the pipeline', () => {
     expect(lead!.source.provider).toBe('Mazda Digital');
     expect(lead!.source.adapter).toBe('mazda-digital');
   });
-
-  const inputs = readdirSync(HERE).filter((f) => /\.(xml|eml)$/.test(f)).sort();
-  it.each(inputs)('fixtures/%s matches its expected output', async (file) => {
-    const result = await leadsOrRejection(() => leadsOf(new URL(file, HERE)));
-    expectGolden(new URL(file.replace(/\.(xml|eml)$/, '.expected.json'), HERE), result, 'adapters/mazda-digital/index.test.ts');
-  });
 });
+
+describeFixtures(provider, HERE);

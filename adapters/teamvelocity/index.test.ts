@@ -1,38 +1,26 @@
 // Tests for the Team Velocity adapter: detection (and that OEM programs relaying its forms win), form names → lead types, Apollo as sub-source, and its fixture through the pipeline.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
 import { parseAdf } from '../../src/formats/adf.js';
-import type { Lead, LeadDraft } from '../../src/lead.js';
-import { silentLogger } from '../../src/log.js';
-import { offlineLead, Pipeline } from '../../src/pipeline/index.js';
-import { expectGolden, leadsOrRejection } from '../../test/support/golden.js';
+import type { LeadDraft } from '../../src/lead.js';
+import { describeDetection, describeFixtures, EMAILS, leadsOf, REAL_LEADS } from '../test-kit.js';
 import { formOf, provider } from './index.js';
 
 const HERE = new URL('./fixtures/', import.meta.url);
-const REAL = new URL('../../fixtures/real-leads/', import.meta.url);
-const EMAILS = new URL('../../fixtures/emails/', import.meta.url);
-const APOLLO = readFileSync(new URL('apollo-teamvelocity-website-1.xml', REAL), 'utf8');
-const pipeline = new Pipeline(loadConfig({ env: {} }), undefined, silentLogger);
+const APOLLO = readFileSync(new URL('apollo-teamvelocity-website-1.xml', REAL_LEADS), 'utf8');
 const draft = (xml: string): LeadDraft => parseAdf(xml)[0]!;
 
-async function leadsOf(url: URL): Promise<Lead[]> {
-  const email = url.pathname.endsWith('.eml');
-  const raw = { bytes: readFileSync(url), contentType: email ? 'message/rfc822' : 'application/xml', transport: email ? 'smtp' : 'http', receivedAt: '2026-01-15T17:00:00.000Z' };
-  return (await pipeline.prepare(raw)).map(offlineLead);
-}
-
-describe('teamvelocity detection', () => {
-  it('claims Team Velocity and Apollo websites, not its social-ad relay', () => {
-    for (const name of ['Apollo Websites - Contact Dealer', 'Team Velocity - Value Your Trade', 'https://email.velocityoffersites.com/c/x']) {
-      expect(provider.match.names!.test(name), name).toBe(true);
-    }
-    for (const name of ['Apollo Ads', 'Kia Digital', 'Velocity Motors']) expect(provider.match.names!.test(name), name).toBe(false);
-    expect(provider.match.idSources!.test('Team Velocity')).toBe(true);
-    expect(provider.match.idSources!.test('Apollo Ads')).toBe(false);
-    expect(provider.match.subjects!.test('Apollo Website Lead-Pre-Qual VDP')).toBe(true);
-  });
-});
+// Team Velocity and Apollo websites, not its social-ad relay (Apollo Ads is the facebook adapter's).
+describeDetection(
+  provider,
+  {
+    names: ['Apollo Websites - Contact Dealer', 'Team Velocity - Value Your Trade', 'https://email.velocityoffersites.com/c/x'],
+    idSources: ['Team Velocity'],
+    senders: ['leads@velocityoffersites.com'],
+    subjects: ['Apollo Website Lead-Pre-Qual VDP'],
+  },
+  { notMine: { names: ['Apollo Ads', 'Kia Digital', 'Velocity Motors'], idSources: ['Apollo Ads'] } },
+);
 
 describe('teamvelocity refine', () => {
   it('reads the form from provider/name, else from the Apollo subject', () => {
@@ -76,7 +64,7 @@ describe('teamvelocity refine', () => {
 
 describe('teamvelocity through the pipeline', () => {
   it.each([
-    [new URL('apollo-teamvelocity-website-1.xml', REAL), 'sales-new'],
+    [new URL('apollo-teamvelocity-website-1.xml', REAL_LEADS), 'sales-new'],
     [new URL('quoted-printable-apollo.eml', EMAILS), 'sales-new'],
     [new URL('apollo-value-your-trade-synthetic.eml', HERE), 'trade-appraisal'],
   ])('%s: Team Velocity / Apollo, first party', async (url, leadType) => {
@@ -91,13 +79,9 @@ describe('teamvelocity through the pipeline', () => {
   });
 
   it('a Team Velocity form relayed by an OEM program is the program\'s, with Team Velocity as sub-source', async () => {
-    const [lead] = await leadsOf(new URL('kia-digital-teamvelocity-fullline-1.xml', REAL));
+    const [lead] = await leadsOf(new URL('kia-digital-teamvelocity-fullline-1.xml', REAL_LEADS));
     expect({ provider: lead!.source.provider, subSource: lead!.source.subSource, party: lead!.party }).toEqual({ provider: 'Kia Digital', subSource: 'Team Velocity', party: 'first' });
   });
-
-  const inputs = readdirSync(HERE).filter((f) => /\.(xml|eml)$/.test(f)).sort();
-  it.each(inputs)('fixtures/%s matches its expected output', async (file) => {
-    const result = await leadsOrRejection(() => leadsOf(new URL(file, HERE)));
-    expectGolden(new URL(file.replace(/\.(xml|eml)$/, '.expected.json'), HERE), result, 'adapters/teamvelocity/index.test.ts');
-  });
 });
+
+describeFixtures(provider, HERE);

@@ -2,8 +2,7 @@
 import type { Signals } from '../../src/input.js';
 import type { DraftAttribution, Evidence, LeadDraft, LeadType } from '../../src/lead.js';
 import type { ProviderAdapter } from '../index.js';
-
-const RULE = 'adapter:teamvelocity';
+import { evidence as evidenceOf, senderDomainUnder, withAttribution } from '../refine-kit.js';
 
 /** provider/name "Apollo Websites - Contact Dealer", "Team Velocity - Value Your Trade": the form after the brand. */
 const NAME_FORM = /^\s*(?:team ?velocity|apollo websites?)\s*-\s*(.{1,80}?)\s*$/i;
@@ -11,7 +10,6 @@ const NAME_FORM = /^\s*(?:team ?velocity|apollo websites?)\s*-\s*(.{1,80}?)\s*$/
 const SUBJECT_FORM = /^\s*(?:(?:re|fwd?|fw)\s*:\s*)*Apollo Website Lead\s*-\s*(.{1,80}?)\s*$/i;
 /** The Apollo website product (as opposed to Team Velocity forms relayed by Kia/Mazda Digital, which never say Apollo). */
 const APOLLO = /\bapollo websites?\b|velocityoffersites\.com/i;
-const APOLLO_SENDER = /@(?:[\w-]+\.)*velocityoffersites\.com$/i;
 
 /**
  * Forms whose name says what was asked (subjects in delivery.md §2.3; a dealer's router files
@@ -24,9 +22,7 @@ const FORM_TYPES: Array<[RegExp, LeadType]> = [
   [/test[ -]?drive/i, 'test-drive'],
 ];
 
-function evidence(signal: string, value: string): Evidence {
-  return { signal, value: value.length > 120 ? `${value.slice(0, 117)}...` : value, rule: RULE };
-}
+const evidence = (signal: string, value: string): Evidence => evidenceOf('teamvelocity', signal, value);
 
 /** The form name and where it was read: provider/name first, then the subject of a direct Apollo email. */
 export function formOf(draft: LeadDraft, signals: Signals): { form: string; signal: string } | undefined {
@@ -44,7 +40,8 @@ function apolloEvidence(draft: LeadDraft, signals: Signals): Evidence | undefine
   }
   const id = [...draft.ids, ...(p?.ids ?? [])].find((i) => i.source && APOLLO.test(i.source));
   if (id?.source) return evidence('id.source', id.source);
-  if (signals.sender && APOLLO_SENDER.test(signals.sender)) return evidence('sender.domain', signals.sender.slice(signals.sender.lastIndexOf('@') + 1));
+  const domain = senderDomainUnder(signals, 'velocityoffersites.com');
+  if (domain) return evidence('sender.domain', domain);
   return undefined;
 }
 
@@ -61,7 +58,7 @@ function refine(draft: LeadDraft, signals: Signals): LeadDraft {
   const apollo = apolloEvidence(draft, signals);
   if (apollo) facts.subSource = { value: 'Apollo', evidence: apollo };
   // <leadtype>Sales</leadtype> under <prospect> is the CRM's up type, not what the customer asked for: it decides nothing.
-  return Object.keys(facts).length ? { ...draft, attribution: { ...draft.attribution, ...facts } } : draft;
+  return withAttribution(draft, facts);
 }
 
 export const provider: ProviderAdapter = {

@@ -1,30 +1,21 @@
 // Tests for the Toyota adapter: detection, SmartPath as the program's own channel, 3PL leads as third party, the dealer code, and its fixture through the pipeline.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
 import { parseAdf } from '../../src/formats/adf.js';
-import type { Lead, LeadDraft } from '../../src/lead.js';
-import { silentLogger } from '../../src/log.js';
-import { offlineLead, Pipeline } from '../../src/pipeline/index.js';
-import { expectGolden, leadsOrRejection } from '../../test/support/golden.js';
+import type { LeadDraft } from '../../src/lead.js';
+import { describeDetection, describeFixtures, leadsOf } from '../test-kit.js';
 import { provider } from './index.js';
 
 const HERE = new URL('./fixtures/', import.meta.url);
 const XML = readFileSync(new URL('toyota-smartpath-synthetic.xml', HERE), 'utf8');
-const pipeline = new Pipeline(loadConfig({ env: {} }), undefined, silentLogger);
 const refine = (xml: string): LeadDraft => provider.refine!(parseAdf(xml)[0]!, {});
 
-async function leadsOf(xml: string): Promise<Lead[]> {
-  return (await pipeline.prepare({ bytes: Buffer.from(xml), contentType: 'application/xml', transport: 'http', receivedAt: '2026-01-15T17:00:00.000Z' })).map(offlineLead);
-}
-
-describe('toyota detection', () => {
-  it('claims names that start with Toyota, and SmartPath', () => {
-    for (const name of ['Toyota', 'Toyota SmartPath', 'Toyota 3PL', 'SmartPath']) expect(provider.match.names!.test(name), name).toBe(true);
-    // Captive finance (the catalog's) and a dealership are not the program.
-    for (const name of ['Toyota Financial Services', 'Example Toyota', 'Toyotathon Deals']) expect(provider.match.names!.test(name), name).toBe(false);
-  });
-});
+// Names that start with Toyota, and SmartPath. Captive finance (the catalog's) and a dealership are not the program.
+describeDetection(
+  provider,
+  { names: ['Toyota', 'Toyota SmartPath', 'Toyota 3PL', 'SmartPath'] },
+  { notMine: { names: ['Toyota Financial Services', 'Example Toyota', 'Toyotathon Deals'] } },
+);
 
 describe('toyota refine', () => {
   it('SmartPath: Toyota\'s own dealer-branded site, second party', () => {
@@ -55,10 +46,6 @@ describe('toyota through the pipeline', () => {
     const [lead] = await leadsOf(XML);
     expect({ provider: lead!.source.provider, subSource: lead!.source.subSource, party: lead!.party }).toEqual({ provider: 'Toyota', subSource: 'SmartPath', party: 'second' });
   });
-
-  const inputs = readdirSync(HERE).filter((f) => /\.(xml|eml)$/.test(f)).sort();
-  it.each(inputs)('fixtures/%s matches its expected output', async (file) => {
-    const result = await leadsOrRejection(() => leadsOf(readFileSync(new URL(file, HERE), 'utf8')));
-    expectGolden(new URL(file.replace(/\.(xml|eml)$/, '.expected.json'), HERE), result, 'adapters/toyota/index.test.ts');
-  });
 });
+
+describeFixtures(provider, HERE);

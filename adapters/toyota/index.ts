@@ -1,6 +1,4 @@
 // Toyota's dealer lead programs: SmartPath (Toyota's own dealer-branded shopping site) and 3PL (third-party leads Toyota buys and passes on), filed under the Toyota dealer code.
-import type { Signals } from '../../src/input.js';
-import type { LeadDraft } from '../../src/lead.js';
 import type { ProviderAdapter } from '../index.js';
 import { refineRelay, type OemProgram } from '../oem-relay.js';
 
@@ -17,10 +15,6 @@ const PROGRAM: OemProgram = {
   dealerCode: { sources: /^(?:toyota\s*)?dealer ?code$/i, label: 'Toyota dealer code' },
 };
 
-function refine(draft: LeadDraft, signals: Signals): LeadDraft {
-  return refineRelay(draft, signals, PROGRAM);
-}
-
 export const provider: ProviderAdapter = {
   name: 'toyota',
   title: 'Toyota dealer programs (SmartPath, 3PL)',
@@ -33,5 +27,5 @@ export const provider: ProviderAdapter = {
     names: /^toyota(?! financial)\b|\bsmart ?path\b/i,
     idSources: /^toyota\b/i,
   },
-  refine,
+  refine: (draft, signals) => refineRelay(draft, signals, PROGRAM),
 };

@@ -2,6 +2,7 @@
 import type { Signals } from '../../src/input.js';
 import type { DraftAttribution, LeadDraft } from '../../src/lead.js';
 import type { ProviderAdapter } from '../index.js';
+import { senderDomainUnder, setAttribution } from '../refine-kit.js';
 
 const RULE = 'adapter:truecar';
 
@@ -26,7 +27,6 @@ const NAME_PARTNER = /^\s*TrueCar\s*\/\s*([^/]{1,60}?)\s*$/i;
 const SERVICE_PARTNER = /\bTrueCar\s*\/\s*(.{1,60}?)\s+Auto Buying\b/i;
 /** Subject "TrueCar / PNC: New Customer Inquiry". */
 const SUBJECT_PARTNER = /\bTrueCar\s*\/\s*([^:]{1,60}?)\s*:\s*New Customer Inquiry\b/i;
-const SENDER_DOMAIN = /@(?:[\w-]+\.)*truecarmail\.com$/i;
 /** "*** DEALER PORTAL *** <br /> https://dealerportal.truecar.com/dfe/prospects/…" in the customer comments. */
 const PORTAL_LINK = /https?:\/\/dealerportal\.truecar\.com\/[^\s<>"']+/i;
 
@@ -50,7 +50,7 @@ function partnerOf(draft: LeadDraft, signals: Signals): DraftAttribution['subSou
   // Only the matched "TrueCar / <Partner>" goes into evidence; a forwarded subject may carry more.
   if (bySubject) return evidenced(bySubject[1]!, 'subject', `TrueCar / ${bySubject[1]!.trim()}`);
   const sender = signals.sender?.trim().toLowerCase();
-  if (sender && SENDER_DOMAIN.test(sender)) {
+  if (sender && senderDomainUnder(signals, 'truecarmail.com')) {
     const local = sender.slice(0, sender.lastIndexOf('@')).replace(/[^a-z]/g, '');
     const known = PARTNERS[local];
     if (known && known !== 'TrueCar') return { value: known, evidence: { signal: 'sender', value: sender, rule: RULE } };
@@ -71,9 +71,7 @@ function refine(draft: LeadDraft, signals: Signals): LeadDraft {
   // Up"), not a lead type, so it stays in extras as sent and decides nothing.
   const link = PORTAL_LINK.exec(draft.customer.comments ?? '')?.[0];
   if (link && !draft.extras['truecar.portal']) out = { ...out, extras: { ...out.extras, 'truecar.portal': link } };
-  const partner = partnerOf(draft, signals);
-  if (partner && !out.attribution?.subSource) out = { ...out, attribution: { ...out.attribution, subSource: partner } };
-  return out;
+  return setAttribution(out, 'subSource', partnerOf(draft, signals));
 }
 
 export const provider: ProviderAdapter = {
