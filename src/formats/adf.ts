@@ -12,6 +12,7 @@ import {
   kids,
   parseXml,
   preclean,
+  refuseOversized,
   richText,
   text,
   textAt,
@@ -44,6 +45,7 @@ const PROVIDER_KNOWN = new Set(['id', 'name', 'service', 'url', 'email', 'phone'
  * `<adf>` without prospects), not_a_lead (no ADF at all), and the XML layer's codes.
  */
 export function parseAdf(input: string, limits?: XmlLimits): LeadDraft[] {
+  refuseOversized(input, limits);
   const log = new WarningLog();
   const pre = preclean(input);
   log.addAll(pre.warnings);

@@ -37,10 +37,13 @@ function isUtf16(encoding: string): boolean {
   return encoding === 'utf-16le' || encoding === 'utf-16be';
 }
 
+/** One decoder for every call: a non-streaming decode() starts afresh, and constructing one per call cost more than decoding short runs. */
+const UTF8_FATAL = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /** Decode as UTF-8 if the bytes are valid UTF-8; undefined otherwise. */
 function tryUtf8(bytes: Uint8Array): string | undefined {
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    return UTF8_FATAL.decode(bytes);
   } catch {
     return undefined;
   }

@@ -235,10 +235,10 @@ describe('readEmail: bounds', () => {
     expect(e.warnings.map((w) => w.code)).toEqual(['email_parts_capped']);
   });
 
-  it('more MIME parts than the parser allows: a clear not_a_lead', async () => {
+  it('more MIME parts than the parser allows: a clear mime_too_complex', async () => {
     const err = await readEmail(manyParts(120), { maxMimeNodes: 100 }).catch((x: unknown) => x);
     expect(err).toBeInstanceOf(LeadgateError);
-    expect((err as LeadgateError).code).toBe('not_a_lead');
+    expect((err as LeadgateError).code).toBe('mime_too_complex');
     expect((err as LeadgateError).detail).toBe('the email has more than 100 MIME parts');
   });
 
@@ -256,13 +256,28 @@ describe('readEmail: bounds', () => {
     expect(e.warnings.map((w) => w.code)).toEqual(['email_nesting_too_deep']);
   });
 
-  it('a huge header: a clear not_a_lead; a large one within the limit is fine', async () => {
+  it('a huge header: a clear mime_too_complex; a large one within the limit is fine', async () => {
     const huge = Buffer.from(`From: a@example.com${C}Subject: ${'x'.repeat(2_000_000)}${C}${C}${ADF}`);
     const err = await readEmail(huge).catch((x: unknown) => x);
-    expect((err as LeadgateError).code).toBe('not_a_lead');
+    expect((err as LeadgateError).code).toBe('mime_too_complex');
     expect((err as LeadgateError).detail).toBe('the email has a header block larger than the limit');
     const large = Buffer.from(`From: a@example.com${C}X-Junk: ${'y'.repeat(300_000)}${C}${C}${ADF}`);
     expect(where(await readEmail(large))).toEqual(['text-body']);
+  });
+
+  it('refuses, before parsing, messages with more lines or nesting declarations than the limits (parser cost grows with both)', async () => {
+    const nested = (depth: number): string => {
+      let body = `Content-Type: text/plain${C}${C}${ADF}${C}`;
+      for (let i = 0; i < depth; i++) body = `Content-Type: multipart/mixed; boundary="b${i}"${C}${C}--b${i}${C}${body}${C}--b${i}--${C}`;
+      return `From: a@example.com${C}MIME-Version: 1.0${C}${body}`;
+    };
+    const code = async (bytes: Buffer, limits = {}) => ((await readEmail(bytes, limits).catch((x: unknown) => x)) as LeadgateError).code;
+    expect(where(await readEmail(Buffer.from(nested(10)), { maxMultiparts: 10 }))).toEqual(['text-body']);
+    expect(await code(Buffer.from(nested(11)), { maxMultiparts: 10 })).toBe('mime_too_complex');
+    expect(await code(Buffer.from(nested(300)))).toBe('mime_too_complex');
+    expect(await code(Buffer.from(nested(3).replace(/boundary/g, 'BoUnDaRy')), { maxMultiparts: 2 })).toBe('mime_too_complex');
+    expect(where(await readEmail(Buffer.from(`From: a@example.com${C}${C}${ADF}`), { maxLines: 100 }))).toEqual(['text-body']);
+    expect(await code(Buffer.from(`From: a@example.com${C}${C}${ADF}${'x\n'.repeat(101)}`), { maxLines: 100 })).toBe('mime_too_complex');
   });
 
   it('attachments over the size limit are not examined', async () => {

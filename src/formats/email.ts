@@ -61,10 +61,16 @@ export interface EmailLimits {
   maxHeaderBytes?: number;
   /** Attachments larger than this are not examined (default 8 MiB). */
   maxAttachmentBytes?: number;
-  /** HTML bodies longer than this (characters) are cut before being searched (default 4 Mi). */
+  /** Text bodies longer than this (characters) are cut before lead documents are searched for (default 4 Mi: a document over the XML limit cannot be read anyway). */
+  maxTextChars?: number;
+  /** HTML bodies longer than this (characters) are cut before being searched (default 1 Mi: unescaping costs about a microsecond per entity). */
   maxHtmlChars?: number;
   /** Documents taken from one email (default 20). */
   maxDocuments?: number;
+  /** Lines in one message (default 500,000: 25 MiB of base64 at 64 characters a line); more is refused before parsing. */
+  maxLines?: number;
+  /** Multipart containers (boundary parameters) declared in one message (default 256); bounds the nesting depth. */
+  maxMultiparts?: number;
 }
 
 const DEFAULTS: Required<EmailLimits> = {
@@ -73,8 +79,11 @@ const DEFAULTS: Required<EmailLimits> = {
   maxMimeNodes: 2000,
   maxHeaderBytes: 1 << 20,
   maxAttachmentBytes: 8 << 20,
-  maxHtmlChars: 4 << 20,
+  maxTextChars: 4 << 20,
+  maxHtmlChars: 1 << 20,
   maxDocuments: 20,
+  maxLines: 500_000,
+  maxMultiparts: 256,
 };
 
 const w = (code: string, message: string): Warning => ({ code, message });
@@ -166,13 +175,55 @@ function unquote(doc: string): { text: string; changed: boolean } {
 
 /** Quoted-printable left in a body that did not declare it (`source=3D"…"`, soft line breaks): decode it, UTF-8 first. */
 function repairQuotedPrintable(doc: string): { text: string; changed: boolean } {
-  if (!/=3D["']/i.test(doc)) return { text: doc, changed: false };
-  const text = doc.replace(/=\r?\n/g, '').replace(/(?:=[0-9A-F]{2})+/gi, (run) => {
-    const bytes = Buffer.from(run.replace(/=/g, ''), 'hex');
-    return decodeText(bytes, { charset: 'utf-8' }).text;
-  });
-  return { text, changed: true };
+  // Without a lead root there is no document to repair.
+  if (!/=3D["']/i.test(doc) || !LITERAL_ROOT.test(doc)) return { text: doc, changed: false };
+  return { text: decodeQuotedPrintable(doc.replace(/=\r?\n/g, '')), changed: true };
 }
+
+const hexValue = (c: number): number => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 && c <= 0x46 ? c - 0x37 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1);
+
+/**
+ * Every run of `=XX` escapes decoded: ASCII runs (`=3D`, `=20`, nearly all of them) directly, others as UTF-8
+ * (else Windows-1252), the rest of the text as it is. A scan, not a regex replace with a callback per run: a
+ * 12 MB body of `=3D"` took 7 s that way (fixtures/hostile/README.md, mime-qp-flood).
+ */
+function decodeQuotedPrintable(s: string): string {
+  // Pieces are joined in batches: a million tiny strings held at once cost a hundred megabytes.
+  const out: string[] = [];
+  let pieces: string[] = [];
+  const push = (a: string, b: string): void => {
+    pieces.push(a, b);
+    if (pieces.length >= 4096) {
+      out.push(pieces.join(''));
+      pieces = [];
+    }
+  };
+  let pos = 0;
+  for (let i = s.indexOf('='); i !== -1; i = s.indexOf('=', i)) {
+    const bytes: number[] = [];
+    let j = i;
+    for (;;) {
+      if (s.charCodeAt(j) !== 0x3d) break;
+      const hi = hexValue(s.charCodeAt(j + 1));
+      const lo = hexValue(s.charCodeAt(j + 2));
+      if (hi < 0 || lo < 0) break;
+      bytes.push(hi * 16 + lo);
+      j += 3;
+    }
+    if (bytes.length === 0) {
+      i++;
+      continue;
+    }
+    const ascii = bytes.every((b) => b < 0x80);
+    push(s.slice(pos, i), ascii && bytes.length <= 1024 ? String.fromCharCode(...bytes) : decodeText(Buffer.from(bytes), { charset: 'utf-8' }).text);
+    pos = i = j;
+  }
+  out.push(pieces.join(''), s.slice(pos));
+  return out.join('');
+}
+
+/** The part of a text body or attachment searched for documents: its first maxTextChars characters. */
+const searchable = (text: string, lim: Required<EmailLimits>): string => (text.length > lim.maxTextChars ? text.slice(0, lim.maxTextChars) : text);
 
 /** Documents in one text, QP-repaired (before cutting: a soft break can split a close tag) and unquoted, each with the warnings its repairs earned. */
 function documentsIn(text: string, max: number, repaired?: (text: string) => void): Array<CutDocument & { warnings: Warning[] }> {
@@ -339,8 +390,9 @@ const XML_TYPE = /^(?:application|text)\/(?:[\w.+-]+\+)?xml$|^application\/(?:x-
 type AttachmentKind = 'xml' | 'text' | 'message' | 'skip';
 
 function attachmentKind(a: Attachment): AttachmentKind {
-  const type = a.contentType.toLowerCase();
-  const name = (a.filename ?? '').toLowerCase();
+  // mailparser gives `false` for an empty Content-Type header (fixtures/hostile/mime-empty-content-type.eml, found by fuzzing).
+  const type = typeof a.contentType === 'string' ? a.contentType.toLowerCase() : '';
+  const name = typeof a.filename === 'string' ? a.filename.toLowerCase() : '';
   if (type === 'message/rfc822' || name.endsWith('.eml')) return 'message';
   if (XML_TYPE.test(type) || /\.(?:xml|adf)$/.test(name)) return 'xml';
   if (type === 'text/plain' || name.endsWith('.txt')) return 'text';
@@ -370,11 +422,44 @@ function documentKey(text: string): string {
  * Parse an email and find every ADF/STAR document in it: the text/plain body (also after an inline
  * forward, with `>` quote markers), else the HTML body (raw or HTML-escaped), then XML parts and
  * attachments, then attached forwarded messages (recursively, bounded). Duplicates are read once.
- * Throws LeadgateError not_a_lead when the bytes cannot be parsed as a message at all.
+ * Throws LeadgateError mime_too_complex when the message is shaped to exhaust the parser (too many lines,
+ * parts, nesting levels or header bytes), not_a_lead when the bytes cannot be parsed as a message at all.
  */
 export async function readEmail(bytes: Buffer, limits: EmailLimits = {}): Promise<EmailContent> {
   const lim: Required<EmailLimits> = { ...DEFAULTS, ...limits };
   return readMessage(bytes, lim, 0);
+}
+
+function tooComplex(detail: string, cause?: unknown): LeadgateError {
+  return new LeadgateError('mime_too_complex', detail, cause === undefined ? undefined : { cause });
+}
+
+/**
+ * A boundary parameter (also RFC 2231's `boundary*0=`), in any case: only a multipart with one opens a nesting level
+ * in mailparser's splitter (embedded messages are not descended into, see ignoreEmbedded below).
+ */
+const BOUNDARY_PARAM = /boundary\s*(?:\*\d*\*?\s*)?=/gi;
+
+/**
+ * Refuse, before mailparser (or the text search) sees them, messages whose shape alone makes parsing slow (fixtures/hostile/mime-*):
+ * its splitter costs about a microsecond per line, and on every line that starts with "--" it compares the line
+ * with the boundary of every open ancestor, so many lines times deep nesting is quadratic. Each nesting level
+ * needs its own boundary parameter, so counting them (anywhere: an over-estimate) bounds the depth.
+ */
+function checkShape(bytes: Buffer, lim: Required<EmailLimits>): void {
+  let lines = 0;
+  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) {
+    if (++lines > lim.maxLines) throw tooComplex(`the email has more than ${lim.maxLines} lines`);
+  }
+  const text = bytes.toString('latin1');
+  let multiparts = 0;
+  BOUNDARY_PARAM.lastIndex = 0;
+  while (BOUNDARY_PARAM.exec(text) !== null) {
+    if (++multiparts > lim.maxMultiparts) {
+      BOUNDARY_PARAM.lastIndex = 0;
+      throw tooComplex(`the email declares more than ${lim.maxMultiparts} multipart boundaries`);
+    }
+  }
 }
 
 async function parseMime(bytes: Buffer, lim: Required<EmailLimits>): Promise<ParsedMail> {
@@ -391,23 +476,21 @@ async function parseMime(bytes: Buffer, lim: Required<EmailLimits>): Promise<Par
     });
   } catch (err) {
     const msg = err instanceof Error ? err.message : '';
-    const detail = /child nodes/i.test(msg)
-      ? `the email has more than ${lim.maxMimeNodes} MIME parts`
-      : /header size/i.test(msg)
-        ? 'the email has a header block larger than the limit'
-        : 'the email could not be parsed as a MIME message';
-    throw new LeadgateError('not_a_lead', detail, { cause: err });
+    if (/child nodes/i.test(msg)) throw tooComplex(`the email has more than ${lim.maxMimeNodes} MIME parts`, err);
+    if (/header size/i.test(msg)) throw tooComplex('the email has a header block larger than the limit', err);
+    throw new LeadgateError('not_a_lead', 'the email could not be parsed as a MIME message', { cause: err });
   }
 }
 
 async function readMessage(bytes: Buffer, lim: Required<EmailLimits>, depth: number): Promise<EmailContent> {
+  checkShape(bytes, lim);
   const warnings: Warning[] = [];
   const head = bytes.subarray(0, 64).toString('latin1').replace(/^\xef\xbb\xbf/, '').trimStart();
   if (head.startsWith('<')) {
     // Not a message at all (an .eml that is really the XML): read the bytes as the body.
     const text = decodeText(bytes).text;
     warnings.push(W.notMime());
-    const documents = documentsIn(text, lim.maxDocuments).map((d) => ({ text: d.text, format: d.format, where: 'text-body' as const, warnings: d.warnings }));
+    const documents = documentsIn(searchable(text, lim), lim.maxDocuments).map((d) => ({ text: d.text, format: d.format, where: 'text-body' as const, warnings: d.warnings }));
     return { documents, textBody: text, texts: [{ text, where: 'text-body' }], warnings };
   }
 
@@ -446,7 +529,7 @@ async function readMessage(bytes: Buffer, lim: Required<EmailLimits>, depth: num
 
   // 1. The text/plain body, the usual place (possibly below an inline forward header).
   let body = text;
-  const bodyDocs = documentsIn(text, lim.maxDocuments, (t) => (body = t));
+  const bodyDocs = documentsIn(searchable(text, lim), lim.maxDocuments, (t) => (body = t));
   const fwd = body ? findForwardHeader(body) : undefined;
   for (const d of bodyDocs) {
     if (fwd && d.start >= fwd.start) {
@@ -502,7 +585,7 @@ async function readMessage(bytes: Buffer, lim: Required<EmailLimits>, depth: num
     }
     const decoded = decodeText(a.content, { charset: charsetOf(a) });
     const where: DocumentPlacement = kind === 'xml' && !a.filename && a.contentDisposition !== 'attachment' ? 'xml-part' : 'attachment';
-    for (const d of documentsIn(decoded.text, lim.maxDocuments)) {
+    for (const d of documentsIn(searchable(decoded.text, lim), lim.maxDocuments)) {
       add({ text: d.text, format: d.format, where, ...origin, warnings: [where === 'xml-part' ? W.xmlPart() : W.attachment(), ...decoded.warnings, ...d.warnings] });
     }
   }

@@ -3,7 +3,7 @@
 import { LeadgateError } from '../errors.js';
 import type { DraftAddress, DraftEmail, DraftId, DraftName, DraftPhone, DraftVehicle, LeadDraft } from '../lead.js';
 import { splitEmails } from './adf.js';
-import { WarningLog, at, attr, compact, descendants, kid, kids, parseXml, preclean, richText, text, textAt, type XNode, type XmlLimits } from './xml.js';
+import { WarningLog, at, attr, compact, descendants, kid, kids, parseXml, preclean, refuseOversized, richText, text, textAt, type XNode, type XmlLimits } from './xml.js';
 
 /** Cheap sniff: a ProcessSalesLead element (any prefix), or the STAR namespace plus a SalesLead. */
 export function looksLikeStar(input: string): boolean {
@@ -22,6 +22,7 @@ const TIME_WORDS = new Set(['day', 'evening', 'morning', 'afternoon', 'night', '
  * the document holds no SalesLead, and the XML layer's codes.
  */
 export function parseStar(input: string, limits?: XmlLimits): LeadDraft[] {
+  refuseOversized(input, limits);
   const log = new WarningLog();
   const pre = preclean(input);
   log.addAll(pre.warnings);

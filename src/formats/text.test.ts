@@ -197,6 +197,16 @@ describe('what is not a lead', () => {
   });
 });
 
+describe('bounds', () => {
+  it('reads only the first 64 KiB of a huge body, and says so', () => {
+    const [d] = parseTextLead({ text: `Name: Pat Doe\nEmail: pat@example.com\n${'Note: filler\n'.repeat(200_000)}Phone: 212-555-0123\n` });
+    expect(d!.customer.emails.map((e) => e.value)).toEqual(['pat@example.com']);
+    expect(d!.customer.phones).toEqual([]);
+    expect(d!.warnings.map((w) => w.code)).toContain('text_truncated');
+    expect(parseTextLead({ text: 'Name: Pat Doe\nEmail: pat@example.com\n' })[0]!.warnings.map((w) => w.code)).not.toContain('text_truncated');
+  });
+});
+
 describe('helpers', () => {
   it('fieldFor maps label spellings', () => {
     expect(fieldFor('*Phone number:*'.replace(/[*:]/g, ''))).toBe('phone');

@@ -272,7 +272,8 @@ interface Context {
  * a notification without contact details, or phishing imitating one, is not a lead.
  */
 export function parseTextLead(input: TextLeadInput): LeadDraft[] {
-  let text = cleanTextBody(input.text);
+  const truncated = input.text.length > MAX_TEXT_CHARS;
+  let text = cleanTextBody(truncated ? cutAtLine(input.text, MAX_TEXT_CHARS) : input.text);
   const fwd = findForwardHeader(text);
   const ctx: Context = { ...(input.from ? { from: input.from } : {}), ...(input.subject ? { subject: input.subject } : {}), ...(input.date ? { date: input.date } : {}) };
   if (fwd) {
@@ -291,7 +292,21 @@ export function parseTextLead(input: TextLeadInput): LeadDraft[] {
     if (draft) drafts.push({ ...draft, index: drafts.length });
   }
   if (drafts.length === 0) throw new LeadgateError('not_a_lead', 'the email holds no ADF or STAR document and no customer name, email or phone');
+  if (truncated) for (const d of drafts) d.warnings.push({ ...TEXT_TRUNCATED });
   return drafts;
+}
+
+/**
+ * A lead notification is a few kilobytes with the customer at the top; a multi-megabyte body (fixtures/hostile/
+ * text-many-lines) would cost seconds of line-by-line reading, so only this much of it is read.
+ */
+export const MAX_TEXT_CHARS = 64 * 1024;
+const TEXT_TRUNCATED: Warning = { code: 'text_truncated', message: `The email text was longer than ${MAX_TEXT_CHARS / 1024} KiB; only its beginning was read.` };
+
+/** The first `max` characters, ending at the last line break inside them when there is one. */
+function cutAtLine(s: string, max: number): string {
+  const end = s.lastIndexOf('\n', max);
+  return s.slice(0, end > 0 ? end : max);
 }
 
 /** Blocks that each start with a `### … ###` lead heading; one block when there are fewer than two such headings. */

@@ -14,6 +14,7 @@ import {
   kids,
   parseXml,
   preclean,
+  refuseOversized,
   richText,
   text,
   textAt,
@@ -190,6 +191,21 @@ describe('parseXml', () => {
       expect(() => parse(`<c>${'e'.repeat(900)}</c>`, { maxBytes: 1000 })).not.toThrow();
     });
 
+    it('refuses an element with more than 256 attributes (the parser spent seconds on 60,000)', () => {
+      const attrs = (n: number): string => Array.from({ length: n }, (_, i) => `a${i}="1"`).join(' ');
+      expect(() => parse(`<adf><prospect ${attrs(256)}/></adf>`)).not.toThrow();
+      const err = thrown(() => parse(`<adf><prospect ${attrs(257)}/></adf>`));
+      expect(err.code).toBe('xml_too_large');
+      expect(err.detail).toBe('An element has more than 256 attributes.');
+      expect(thrown(() => parse(`<a ${attrs(10)} long="${'x'.repeat(1100)}"/>`, { maxAttributes: 10 })).code).toBe('xml_too_large');
+      expect(() => parse(`<a ${attrs(9)} long="${'x'.repeat(1100)}"/>`, { maxAttributes: 10 })).not.toThrow();
+    });
+
+    it('refuseOversized refuses text over the byte limit before any repair, by its length alone', () => {
+      expect(thrown(() => refuseOversized('x'.repeat(1001), { maxBytes: 1000 })).code).toBe('xml_too_large');
+      expect(() => refuseOversized('é'.repeat(1000), { maxBytes: 1000 })).not.toThrow(); // parseXml still counts its 2,000 bytes
+    });
+
     it('honours custom limits', () => {
       expect(thrown(() => parse('<a><b><c/></b></a>', { maxDepth: 2 })).code).toBe('xml_too_deep');
       expect(thrown(() => parse('<a><b/><b/><b/></a>', { maxElements: 3 })).code).toBe('xml_too_large');
@@ -264,6 +280,15 @@ describe('cleanRichText', () => {
 
   it('decodes entities (CDATA carries them literally) and strips double-escaped HTML', () => {
     expect(cleanRichText('a&amp;b &reg; &#8217; &lt;b&gt;bold&lt;/b&gt; &unknown;')).toBe('a&b ® ’ bold &unknown;');
+  });
+
+  it('reads long space runs and unclosed style, script and comment openers as the lazy regexes would (linear scans now)', () => {
+    expect(cleanRichText(`<p>Lead</p>Year: 2008${' '.repeat(3000)}<br />\nMileage: 1`)).toBe('Lead\nYear: 2008\nMileage: 1');
+    expect(cleanRichText('a<style>x</style>b<STYLE a>y</Style >c<script>z</script>d<!-- q -->e')).toBe('abcde');
+    // Unclosed openers are no blocks: kept as written, as before.
+    const unclosed = `${'<style>'.repeat(20_000)}text${'<!--'.repeat(20_000)}`;
+    expect(cleanRichText(unclosed) === unclosed).toBe(true);
+    expect(cleanRichText('one<p> \n <div> \n two')).toBe('one\ntwo');
   });
 
   it('collapses spaces per line, trims lines, keeps blank lines and non-HTML angle brackets', () => {

@@ -380,13 +380,28 @@ export interface XmlLimits {
   maxDepth?: number;
   maxElements?: number;
   maxBytes?: number;
+  /** Attributes on one element (real ADF and STAR elements carry at most a few, STAR roots about 16 namespace declarations). */
+  maxAttributes?: number;
 }
 
 export const DEFAULT_XML_LIMITS: Readonly<Required<XmlLimits>> = {
   maxDepth: 64,
   maxElements: 50_000,
   maxBytes: 5 * 1024 * 1024,
+  maxAttributes: 256,
 };
+
+/** Start tags shorter than this cannot hold more than maxAttributes attributes worth counting (each needs `a=""` and a space). */
+const SHORT_TAG = 1024;
+
+/**
+ * Refuse a document over the byte limit before any repair or scan runs (a 6 MB lead cut from an email body,
+ * fixtures/hostile/email-quote-flood): a string's length in UTF-16 units never exceeds its UTF-8 byte count.
+ */
+export function refuseOversized(text: string, limits: XmlLimits = {}): void {
+  const maxBytes = limits.maxBytes ?? DEFAULT_XML_LIMITS.maxBytes;
+  if (text.length > maxBytes) throw new LeadgateError('xml_too_large', `The document exceeds ${maxBytes} bytes.`);
+}
 
 /** An element: lower-cased local name, attributes (lower-cased local names), children in document order. */
 export interface XNode {
@@ -429,7 +444,7 @@ function malformed(detail: string): LeadgateError {
  * parseXml stays safe even when called without preclean. Returns where the first element starts
  * and whether another element starts after the first root closed (several roots).
  */
-function checkStructure(text: string, maxDepth: number, maxElements: number): { firstElement: number; multipleRoots: boolean } {
+function checkStructure(text: string, maxDepth: number, maxElements: number, maxAttributes: number): { firstElement: number; multipleRoots: boolean } {
   let depth = 0;
   let count = 0;
   let firstElement = -1;
@@ -481,10 +496,21 @@ function checkStructure(text: string, maxDepth: number, maxElements: number): { 
     const e = text.indexOf('>', i + 1);
     if (e < 0) break;
     open(i);
+    // fast-xml-parser spends about 10 µs per attribute (60,000 on one element took seconds: fixtures/hostile attribute-flood).
+    if (e - i > SHORT_TAG && countOf(text, '=', i, e) > maxAttributes) {
+      throw new LeadgateError('xml_too_large', `An element has more than ${maxAttributes} attributes.`);
+    }
     if (text.charCodeAt(e - 1) !== 0x2f) depth++;
     i = e + 1;
   }
   return { firstElement, multipleRoots };
+}
+
+/** How often `ch` occurs in text[from, to). */
+function countOf(text: string, ch: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = text.indexOf(ch, from); i !== -1 && i < to; i = text.indexOf(ch, i + 1)) n++;
+  return n;
 }
 
 /** Wrapper for documents with several top-level elements (two bare <prospect>s); reported as `#document`. */
@@ -552,11 +578,11 @@ function convert(nodes: unknown): XChild[] {
  * xml_too_deep, xml_doctype_forbidden or xml_malformed (detail: position only, never content).
  */
 export function parseXml(text: string, limits: XmlLimits = {}): XmlDocument {
-  const { maxDepth, maxElements, maxBytes } = { ...DEFAULT_XML_LIMITS, ...limits };
+  const { maxDepth, maxElements, maxBytes, maxAttributes } = { ...DEFAULT_XML_LIMITS, ...limits };
   if (Buffer.byteLength(text, 'utf8') > maxBytes) {
     throw new LeadgateError('xml_too_large', `The document exceeds ${maxBytes} bytes.`);
   }
-  const shape = checkStructure(text, maxDepth, maxElements);
+  const shape = checkStructure(text, maxDepth, maxElements, maxAttributes);
 
   const log = new WarningLog();
   let src = text;
@@ -747,6 +773,74 @@ export function isSimple(node: XNode): boolean {
   return node.children.every((c) => !isNode(c) || c.name === 'br');
 }
 
+const STYLE_OR_SCRIPT = /<(style|script)\b[^<>]*>/gi;
+const STYLE_CLOSE = /<\/style\s*>/gi;
+const SCRIPT_CLOSE = /<\/script\s*>/gi;
+const COMMENT_OPEN = /<!--/g;
+const COMMENT_CLOSE = /-->/g;
+
+/**
+ * Remove every block from an `open` match to the first `close` after it, as the lazy regex `open[\s\S]*?close`
+ * would, in linear time: that regex rescans the rest of the text for every unclosed opener (20,000 `<style>`
+ * in a comment took 2 s). Once a close is not found, no later opener of that kind can find one either.
+ */
+function removeBlocks(s: string, open: RegExp, closeFor: (m: RegExpExecArray) => RegExp): string {
+  let out = '';
+  let pos = 0;
+  const unclosed = new Set<RegExp>();
+  open.lastIndex = 0;
+  for (let m = open.exec(s); m !== null; m = open.exec(s)) {
+    const close = closeFor(m);
+    if (unclosed.has(close)) continue;
+    close.lastIndex = open.lastIndex;
+    const c = close.exec(s);
+    if (c === null) {
+      unclosed.add(close);
+      continue;
+    }
+    out += s.slice(pos, m.index);
+    pos = c.index + c[0].length;
+    open.lastIndex = pos;
+  }
+  return pos === 0 ? s : out + s.slice(pos);
+}
+
+const isBlank = (c: number): boolean => c === 0x20 || c === 0x09;
+
+/**
+ * Block boundaries (BLOCK markers) become one line break, merging with an adjacent one the sender already wrote:
+ * each run of markers, with the blanks around them and at most one line break on each side, becomes one "\n".
+ * A scan, because the regex saying so (`[ \t]*\n?[ \t]*(?:\uE000[ \t]*\n?[ \t]*)+`) backtracks cubically over a
+ * long run of spaces (2,000 spaces before a `<br />` took 4 s: found by test/fuzz.test.ts).
+ */
+function collapseBlocks(t: string): string {
+  let i = t.indexOf(BLOCK);
+  if (i < 0) return t;
+  const n = t.length;
+  let out = '';
+  let pos = 0;
+  while (i >= 0) {
+    let start = i;
+    while (start > pos && isBlank(t.charCodeAt(start - 1))) start--;
+    if (start > pos && t.charCodeAt(start - 1) === 0x0a) {
+      start--;
+      while (start > pos && isBlank(t.charCodeAt(start - 1))) start--;
+    }
+    let end = i + 1;
+    for (;;) {
+      while (end < n && isBlank(t.charCodeAt(end))) end++;
+      if (end < n && t.charCodeAt(end) === 0x0a) end++;
+      while (end < n && isBlank(t.charCodeAt(end))) end++;
+      if (end < n && t[end] === BLOCK) end++;
+      else break;
+    }
+    out += `${t.slice(pos, start)}\n`;
+    pos = end;
+    i = t.indexOf(BLOCK, pos);
+  }
+  return out + t.slice(pos);
+}
+
 /**
  * Clean free text that senders fill with HTML: `<br>`, `<br/>`, `<br />` → newline; block tags
  * (`<p>`, `<li>`, Costco's escaped price-sheet HTML) → line breaks; other HTML tags stripped;
@@ -757,9 +851,7 @@ export function cleanRichText(input: string): string | undefined {
   if (input === '') return undefined;
   let t = input.replace(/\r\n?/g, '\n');
   const strip = (s: string): string =>
-    s
-      .replace(/<(style|script)\b[^<>]*>[\s\S]*?<\/\1\s*>/gi, '')
-      .replace(/<!--[\s\S]*?-->/g, '')
+    removeBlocks(removeBlocks(s, STYLE_OR_SCRIPT, (m) => (m[1]!.toLowerCase() === 'style' ? STYLE_CLOSE : SCRIPT_CLOSE)), COMMENT_OPEN, () => COMMENT_CLOSE)
       .replace(/<\/?br\s*\/?>/gi, BR)
       .replace(BLOCK_TAG_RE, BLOCK)
       .replace(HTML_TAG_RE, '');
@@ -770,8 +862,7 @@ export function cleanRichText(input: string): string | undefined {
   }
   // `<br />` followed by the sender's own newline (Trade Accelerator's CDATA) is one line break, not two.
   t = t.replace(/\uE001[ \t]*\n?/g, '\n');
-  // Block boundaries become one line break, merging with an adjacent one the sender already wrote.
-  t = t.replace(/[ \t]*\n?[ \t]*(?:\uE000[ \t]*\n?[ \t]*)+/g, '\n');
+  t = collapseBlocks(t);
   const lines = t.split('\n').map((line) => line.replace(/[ \t\f\v\u00a0]+/g, ' ').trim());
   const out = lines.join('\n').trim();
   return out === '' ? undefined : out;

@@ -2,6 +2,7 @@
 
 import type { Customer, DraftId, ExternalId, LeadDraft, NormalizedLead, RawRef, Source, Warning } from '../lead.js';
 import { normalizeAddress } from './normalize/address.js';
+import { boundDraft } from './normalize/bounds.js';
 import { parseRequestDate } from './normalize/dates.js';
 import { normalizeEmails } from './normalize/emails.js';
 import { normalizeName } from './normalize/names.js';
@@ -105,7 +106,9 @@ function referenceYear(receivedAt: string): number {
 }
 
 /** LeadDraft → NormalizedLead. Pure: the same draft and context always give the same lead and warnings. */
-export function normalize(draft: LeadDraft, ctx: NormalizeContext): NormalizedLead {
+export function normalize(sent: LeadDraft, ctx: NormalizeContext): NormalizedLead {
+  // Bounded first: every step below may then spend time in proportion to a field's length.
+  const draft = boundDraft(sent);
   const country = (tidy(ctx.country) ?? 'US').toUpperCase();
   // Draft warnings first (what the format reader repaired), then ours in field order.
   const warnings: Warning[] = [...draft.warnings];

@@ -83,11 +83,17 @@ interface ParsedRaw {
  */
 const BARE_DIGITS = /^\+?\d{1,17}$/;
 
+/**
+ * Longest value searched for a number in text ("800-353-9350 option 0"): the search costs tens of microseconds per
+ * character, so a few kilobytes of digits and dots took seconds (fixtures/hostile/phone-digit-flood.xml).
+ */
+const MAX_SEARCHED = 100;
+
 /* No memo on purpose: a cache of raw phone numbers would keep customer data in memory for no real-traffic gain. */
 function parseRaw(raw: string, country: CountryCode): ParsedRaw {
   const parsed: PhoneNumber | undefined = parsePhoneNumberFromString(raw, country);
   if (parsed?.isValid()) return { e164: parsed.number, extracted: false };
-  if (BARE_DIGITS.test(raw)) return { e164: undefined, extracted: false };
+  if (BARE_DIGITS.test(raw) || raw.length > MAX_SEARCHED) return { e164: undefined, extracted: false };
   const found = findPhoneNumbersInText(raw, country).find((f) => f.number.isValid());
   return found ? { e164: found.number.number, extracted: true } : { e164: undefined, extracted: false };
 }
