@@ -1,0 +1,126 @@
+// Fast path for plain North American numbers ("(714) 848-7739", "+1 714-848-7739"): libphonenumber's own answer from its metadata patterns, compiled once, without its per-call parse.
+
+import { getCountryCallingCode, Metadata, type CountryCode } from 'libphonenumber-js/max';
+
+/**
+ * The shapes taken here: an optional "+1"/"1" prefix, then area code (optionally in parentheses), exchange and
+ * line, separated by at most one space, dot or hyphen. The national number is always the 10 digits after the
+ * prefix, starting 2-9, so libphonenumber strips nothing more from it (checked in nanp.test.ts). Anything else —
+ * extensions, text, other separators — goes the full libphonenumber way.
+ */
+const SHAPE = /^(?:\+?1[ .-]?)?(?:\(([2-9]\d\d)\)|([2-9]\d\d))[ .-]?(\d{3})[ .-]?(\d{4})$/;
+
+/** The type patterns libphonenumber's getNumberType tries (FIXED_LINE first, then these). */
+const TYPES = ['FIXED_LINE', 'MOBILE', 'PREMIUM_RATE', 'TOLL_FREE', 'SHARED_COST', 'VOIP', 'PERSONAL_NUMBER', 'PAGER', 'UAN', 'VOICEMAIL'] as const;
+
+/** The parts of libphonenumber's Metadata class used here: public methods its typings do not declare. */
+interface PlanMetadata {
+  getCountryCodesForCallingCode(code: string): string[] | undefined;
+  selectNumberingPlan(country: string): void;
+  leadingDigits(): string | undefined;
+  nationalNumberPattern(): string;
+  type(t: string): { pattern(): string; possibleLengths(): number[] | undefined } | undefined;
+  numberingPlan: { nationalPrefixForParsing(): string | undefined; nationalPrefixTransformRule(): string | undefined };
+}
+
+/** A plan's type patterns for national numbers of length 10 (`long`) and of any other length (`short`). */
+function typesOf(metadata: PlanMetadata, country: string): { long: string[]; short: { length: number; pattern: string }[] } {
+  metadata.selectNumberingPlan(country);
+  const long: string[] = [];
+  const short: { length: number; pattern: string }[] = [];
+  for (const t of TYPES) {
+    const def = metadata.type(t);
+    const pattern = def?.pattern();
+    if (!def || !pattern) continue;
+    const lengths = def.possibleLengths();
+    if (!lengths) throw new Error(`libphonenumber metadata changed: ${country} ${t} has no possible lengths`);
+    if (lengths.includes(10)) long.push(pattern);
+    for (const length of lengths) if (length !== 10) short.push({ length, pattern });
+  }
+  return { long, short };
+}
+
+const whole = (patterns: string[]): RegExp => new RegExp(`^(?:${patterns.map((p) => `(?:${p})`).join('|')})$`);
+
+interface Plan {
+  /** Type patterns of the main plan (US), and its national number pattern. */
+  main: RegExp;
+  mainNational: RegExp;
+  /** Type patterns of 10-digit numbers in every plan of calling code 1. */
+  any: RegExp;
+  /** Shorter numbers some plan accepts (CA's 7-digit 310-xxxx), by length: the text search can find these inside a 10-digit value. */
+  short: Map<number, RegExp>;
+  /** Dealer countries whose national numbers parse plainly: national prefix "1" and no rule that completes 7-digit locals (GU's "671$1"). */
+  countries: ReadonlySet<string>;
+}
+
+/**
+ * Compiled once at start-up from libphonenumber's "max" metadata:
+ * - `main`: the first plan of calling code 1 (US). It has no leading-digits rule, so libphonenumber tests its
+ *   types first and assigns a number matching them to it — such a number is valid, E.164 "+1" + national number.
+ * - `any`: every 10-digit type of every calling-code-1 plan. A number matching none is valid nowhere in the plan,
+ *   so the exact parse fails; and the text search can only find a shorter valid number inside it, which `short`
+ *   rules out.
+ * Undefined (fast path off, everything goes to libphonenumber) if the metadata is not shaped as expected.
+ */
+function compile(): Plan | undefined {
+  try {
+    const metadata = new Metadata() as unknown as PlanMetadata;
+    const codes = metadata.getCountryCodesForCallingCode('1') ?? [];
+    const first = codes[0];
+    if (!first) return undefined;
+    metadata.selectNumberingPlan(first);
+    if (metadata.leadingDigits()) return undefined;
+    const mainNational = new RegExp(`^(?:${metadata.nationalNumberPattern()})$`);
+    const main = whole(typesOf(metadata, first).long);
+    const long: string[] = [];
+    const shortByLength = new Map<number, string[]>();
+    const countries = new Set<string>();
+    for (const c of codes) {
+      const types = typesOf(metadata, c);
+      long.push(...types.long);
+      for (const s of types.short) shortByLength.set(s.length, [...(shortByLength.get(s.length) ?? []), s.pattern]);
+      const plan = metadata.numberingPlan;
+      if (plan.nationalPrefixForParsing() === '1' && !plan.nationalPrefixTransformRule()) countries.add(c);
+    }
+    const short = new Map([...shortByLength].map(([length, patterns]) => [length, whole(patterns)]));
+    return { main, mainNational, any: whole(long), short, countries };
+  } catch {
+    return undefined;
+  }
+}
+
+const PLAN = compile();
+
+/** Whether national-format numbers of this dealer country are read plainly as NANP numbers (US, CA, DO, JM, PR). */
+export function isNanpCountry(country: CountryCode): boolean {
+  return PLAN !== undefined && PLAN.countries.has(country) && getCountryCallingCode(country) === '1';
+}
+
+/** Whether some run of consecutive digits could be a shorter number valid in a calling-code-1 plan. */
+function holdsShortNumber(plan: Plan, digits: string): boolean {
+  for (const [length, re] of plan.short) {
+    for (let i = 0; i + length <= digits.length; i++) if (re.test(digits.slice(i, i + length))) return true;
+  }
+  return false;
+}
+
+/** The 10-digit national number of a plain NANP-shaped value, else undefined. */
+export function nanpNational(raw: string): string | undefined {
+  const m = SHAPE.exec(raw);
+  return m ? (m[1] ?? m[2]) + m[3] + m[4] : undefined;
+}
+
+/**
+ * libphonenumber's answer for a plain NANP-shaped value when it can be read off the patterns: the E.164 number
+ * when valid in the main plan, undefined e164 when valid in no plan of calling code 1, else undefined (ask
+ * libphonenumber: valid perhaps only in CA or a Caribbean plan). Only for dealer countries of calling code 1.
+ */
+export function nanpFastPath(raw: string, country: CountryCode): { e164: string | undefined } | undefined {
+  if (PLAN === undefined || !isNanpCountry(country)) return undefined;
+  const national = nanpNational(raw);
+  if (national === undefined) return undefined;
+  if (PLAN.mainNational.test(national) && PLAN.main.test(national)) return { e164: `+1${national}` };
+  if (!PLAN.any.test(national) && !holdsShortNumber(PLAN, raw.replace(/\D/g, ''))) return { e164: undefined };
+  return undefined;
+}
