@@ -13,6 +13,7 @@ import {
   kid,
   kids,
   parseXml,
+  parseXmlReference,
   preclean,
   refuseOversized,
   richText,
@@ -21,6 +22,8 @@ import {
   type XmlLimits,
 } from './xml.js';
 import { thrown } from '../../test/support/errors.js';
+import { CORPUS, makeInput } from '../../test/support/fuzz-inputs.js';
+import { scanXml } from './xml-scan.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const codes = (r: { warnings: { code: string }[] }): string[] => r.warnings.map((w) => w.code);
@@ -331,4 +334,132 @@ describe('fast paths agree with the exact rules', () => {
     expect(preclean('<c><x a=1 b="2" c = y>t</x></c>').text).toBe('<c><x a="1" b="2" c ="y">t</x></c>');
     expect(preclean('<c><x a="p=q" b=\'r\'>t</x></c>').text).toBe('<c><x a="p=q" b=\'r\'>t</x></c>');
   });
+});
+
+describe('the one-pass scanner agrees with the reference path (fast-xml-parser + validator)', () => {
+  const LIMITS = { maxDepth: 64, maxElements: 50_000, maxAttributes: 256 };
+  /** A document's outcome as one comparable string: the tree (key order included) or the error code and detail. */
+  const outcome = (f: () => unknown): string => {
+    try {
+      return `ok ${JSON.stringify(f())}`;
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      return `error ${e.code} ${e.message}`;
+    }
+  };
+  const agree = (text: string, limits?: XmlLimits): void => {
+    expect(outcome(() => parseXml(text, limits)), text.slice(0, 200)).toBe(outcome(() => parseXmlReference(text, limits)));
+  };
+  const precleaned = (s: string): string | undefined => {
+    try {
+      return preclean(s).text;
+    } catch {
+      return undefined;
+    }
+  };
+  const corpus = [...CORPUS.adf, ...CORPUS.star].map((d) => Buffer.from(d, 'latin1').toString('utf8'));
+
+  it('takes the one-pass path for every pre-cleaned well-formed corpus document, with the same tree', () => {
+    let fast = 0;
+    for (const doc of corpus) {
+      const text = precleaned(doc);
+      if (text === undefined) continue; // DTDs: refused before parsing
+      agree(text);
+      agree(doc);
+      let ok = true;
+      try {
+        parseXmlReference(text);
+      } catch {
+        ok = false;
+      }
+      // Every document the reference accepts without a second-chance repair must not need the reference.
+      if (ok && parseXmlReference(text).warnings.length === 0) {
+        expect(scanXml(text, LIMITS), doc.slice(0, 120)).toBeDefined();
+        fast++;
+      }
+    }
+    expect(fast).toBeGreaterThan(40);
+  });
+
+  it('builds the same tree for the constructs the reference treats specially', () => {
+    for (const doc of [
+      '<a>x<!--c-->y<![CDATA[z]]><![CDATA[]]>w<b/>v</a>', // comments do not split text; CDATA does
+      '<a>&amp;&lt;&gt;&quot;&apos;&#65;&#x1F600;&#0065;&#9;&#13;</a>',
+      '<a t="&amp;&#65;" u=\'"q"\' v = "sp ace" w="tab\there"/>',
+      '<A:Adf xmlns:A="urn:a" xmlns="urn:b" A:Status="x" B="1" b="2"><A:prospect/></A:Adf>', // prefixes, xmlns, case, duplicate after lower-casing
+      '<a z="x" b="y" a="z"/>',
+      '<a 1="x"/>',
+      '<p><id>1</id></p>\n<!--x-->\n<p><id>2</id></p>\n', // several roots, text between them
+      '<p/>text<p/>tail',
+      '<a/>\n<!-- after -->\n',
+      ' \n<a>x</a>',
+      '<a>\r\nb\rc<x y="1\r\n2"/><![CDATA[\r\n]]></a>',
+      '<constructor __proto__="1"><prototype/></constructor>',
+      '<a xmlns:b="u"><b:c b:d="1">t</b:c></a>',
+      '<a >x</a >',
+      '<a><b>x</a></b>', // mismatch: the reference decides
+      '<Prospect><id>1</id></prospect>', // second chance
+      '<a>&#X41;</a>',
+      '<a>&nbsp;</a>',
+      '<a>&#0;</a>',
+      '<a>&#xD800;</a>',
+      '<a>&#1114112;</a>',
+      '<a>&</a>',
+      '<a>&amp</a>',
+      '<a x="&nbsp;"/>',
+      '<a x="1>2"/>',
+      '<a x="1"y="2"/>',
+      '<a x/>',
+      '<a x="1" x="2"/>',
+      '<a:b:c/>',
+      '<a/>junk',
+      '<a/><![CDATA[x]]>',
+      '<![CDATA[x]]><a/>',
+      '<a><?pi x?></a>',
+      '<?xml version="1.0"?><a/>',
+      '<a><!DOCTYPE x></a>',
+      '<a></a><b>',
+      '<a>',
+      '',
+      'text',
+      '<é/>',
+      '<a b="é"/>',
+      '<a>\u00a0<b\u00a0/></a>',
+    ]) {
+      agree(doc);
+    }
+    // The well-formed ones above really are the scanner's (the rest may go either way, as long as they agree).
+    expect(scanXml('<a>x<!--c-->y<![CDATA[z]]><![CDATA[]]>w<b/>v</a>', LIMITS)?.root.children).toEqual(['xy', 'z', 'w', { name: 'b', attrs: {}, children: [] }, 'v']);
+    expect(scanXml('<p/>text<p/>tail', LIMITS)?.root.children).toEqual([{ name: 'p', attrs: {}, children: [] }, 'text', { name: 'p', attrs: {}, children: [] }, 'tail']);
+    expect(scanXml('<A:Adf xmlns:A="u" A:Status="x" B="1" b="2"/>', LIMITS)).toEqual({ root: { name: 'adf', attrs: { status: 'x', b: '2' }, children: [] }, caseNormalized: true });
+  });
+
+  it('declines at the same limits (depth, elements, attributes), so the reference raises the error', () => {
+    agree('<a>'.repeat(64) + '</a>'.repeat(64));
+    agree('<a>'.repeat(65) + '</a>'.repeat(65));
+    agree('<a>'.repeat(3) + '<b/>' + '</a>'.repeat(3), { maxDepth: 3 });
+    agree('<a>'.repeat(3) + '<b/>' + '</a>'.repeat(3), { maxDepth: 4 });
+    agree('<r>' + '<b/>'.repeat(9) + '</r>', { maxElements: 10 });
+    agree('<r>' + '<b/>'.repeat(10) + '</r>', { maxElements: 10 });
+    const attrs = (n: number): string => Array.from({ length: n }, (_, i) => `a${i}="1"`).join(' ');
+    agree(`<r ${attrs(256)}/>`);
+    agree(`<r ${attrs(257)}/>`);
+    agree(`<r ${attrs(3)} x="${'='.repeat(1100)}"/>`, { maxAttributes: 10 });
+    agree(`<r\r\n${attrs(3)}\r\n x="${'='.repeat(600)}"/>`, { maxAttributes: 10 });
+    agree(`<r>${'é'.repeat(600)}</r>`, { maxBytes: 1000 });
+    agree(`<r>${'e'.repeat(990)}</r>`, { maxBytes: 1000 });
+  });
+
+  it('agrees on thousands of mutated ADF and STAR documents, raw and pre-cleaned', () => {
+    for (let i = 0; i < 600; i++) {
+      for (const kind of ['adf', 'star'] as const) {
+        const bytes = makeInput(20261122, kind, i).raw.bytes;
+        for (const doc of [bytes.toString('utf8'), bytes.toString('latin1')]) {
+          agree(doc);
+          const text = precleaned(doc);
+          if (text !== undefined) agree(text);
+        }
+      }
+    }
+  }, 120_000);
 });

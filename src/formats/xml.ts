@@ -3,6 +3,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { LeadgateError } from '../errors.js';
 import type { Warning } from '../lead.js';
+import { scanXml } from './xml-scan.js';
 
 // ---------------------------------------------------------------------------
 // Warnings: one entry per code per document, with a count (never customer data).
@@ -572,12 +573,32 @@ function convert(nodes: unknown): XChild[] {
 }
 
 /**
- * Parse a (pre-cleaned) document with fast-xml-parser: no DTDs, only the five XML entities and
- * numeric references decoded, strings never converted to numbers, CDATA merged into text,
- * names lower-cased and namespace prefixes removed. Throws LeadgateError xml_too_large,
- * xml_too_deep, xml_doctype_forbidden or xml_malformed (detail: position only, never content).
+ * Parse a (pre-cleaned) document: no DTDs, only the five XML entities and numeric references
+ * decoded, strings never converted to numbers, CDATA merged into text, names lower-cased and
+ * namespace prefixes removed. Throws LeadgateError xml_too_large, xml_too_deep,
+ * xml_doctype_forbidden or xml_malformed (detail: position only, never content).
+ *
+ * Well-formed documents (every real lead after preclean) take one pass of our own scanner
+ * (xml-scan.ts); anything it declines — malformed, over a limit, a DTD, an unusual entity —
+ * takes the reference path below, which decides the error or the second-chance repair.
  */
 export function parseXml(text: string, limits: XmlLimits = {}): XmlDocument {
+  const all = { ...DEFAULT_XML_LIMITS, ...limits };
+  // UTF-8 never needs more than 3 bytes per UTF-16 unit: only count bytes when that could matter.
+  if (text.length * 3 > all.maxBytes && Buffer.byteLength(text, 'utf8') > all.maxBytes) {
+    throw new LeadgateError('xml_too_large', `The document exceeds ${all.maxBytes} bytes.`);
+  }
+  const fast = scanXml(text, all);
+  if (fast !== undefined) return { root: fast.root, caseNormalized: fast.caseNormalized, warnings: [] };
+  return parseXmlReference(text, all);
+}
+
+/**
+ * The reference path: a structure pre-scan, fast-xml-parser's validator (the parser itself does
+ * not check that end tags match), a second chance for tag-case mismatches and stray HTML, then
+ * fast-xml-parser in preserveOrder mode and a conversion to XNodes. Exported for the parity tests.
+ */
+export function parseXmlReference(text: string, limits: XmlLimits = {}): XmlDocument {
   const { maxDepth, maxElements, maxBytes, maxAttributes } = { ...DEFAULT_XML_LIMITS, ...limits };
   if (Buffer.byteLength(text, 'utf8') > maxBytes) {
     throw new LeadgateError('xml_too_large', `The document exceeds ${maxBytes} bytes.`);
