@@ -1,4 +1,5 @@
 // boundDraft: field lengths, list sizes and control characters of a draft are bounded before normalize, each change with its warning.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LeadDraft } from '../../lead.js';
 import { normalize } from '../normalize.js';
@@ -69,5 +70,41 @@ describe('boundDraft', () => {
     expect(lead.customer.phones).toHaveLength(10);
     expect(lead.customer.comments).toBe('xy');
     expect(lead.warnings.map((w) => w.code)).toEqual(expect.arrayContaining(['values_capped', 'control_characters_removed']));
+  });
+
+  it('returns the draft itself only when every string and list is within bounds and clean (generated drafts)', () => {
+    // Short strings mixing plain text with the characters UNWANTED removes (and the ones it keeps: tab, LF, CR, pairs).
+    const char = fc.constantFrom('a', ' ', '7', '\t', '\n', '\r', '\u0000', '\u001b', '\u007f', '\u0085', '\u00a0', '\ufffe', '\uffff', '\ud83d\ude00', '\ud800', '\udc00', 'é');
+    const str = (max: number) => fc.oneof(fc.array(char, { maxLength: 6 }).map((a) => a.join('')), fc.constantFrom('x'.repeat(max), 'x'.repeat(max + 1)));
+    const field = str(MAX_FIELD);
+    const list = <T>(item: fc.Arbitrary<T>, max: number) => fc.oneof(fc.array(item, { maxLength: 3 }), fc.constant(max).chain((n) => fc.array(item, { minLength: n, maxLength: n + 1 })));
+    const drafts = fc.record({
+      names: list(fc.record({ value: field, part: fc.constant('full' as const) }), 10),
+      phones: list(fc.record({ value: field }), 10),
+      comments: str(MAX_TEXT_FIELD),
+      extras: fc.integer({ min: 0, max: 66 }).chain((n) => fc.tuple(fc.constant(n), field)),
+      model: field,
+    });
+    const UNWANTED = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+    fc.assert(
+      fc.property(drafts, (g) => {
+        const d = draft(
+          { names: g.names, phones: g.phones, comments: g.comments },
+          { vehicles: [{ ids: [], model: g.model }], extras: Object.fromEntries(Array.from({ length: g.extras[0] }, (_, i) => [`x${i}`, g.extras[1]])) },
+        );
+        const strings = [...g.names.map((n) => n.value), ...g.phones.map((p) => p.value), g.model, ...(g.extras[0] > 0 ? [g.extras[1]] : [])];
+        const within =
+          strings.every((v) => v.length <= MAX_FIELD && !UNWANTED.test(v)) &&
+          g.comments.length <= MAX_TEXT_FIELD &&
+          !UNWANTED.test(g.comments) &&
+          g.names.length <= 10 &&
+          g.phones.length <= 10 &&
+          g.extras[0] <= 64;
+        const out = boundDraft(d);
+        expect(out === d).toBe(within);
+        if (!within) expect(out.warnings.length).toBeGreaterThan(d.warnings.length);
+      }),
+      { numRuns: 2000, seed: 11 },
+    );
   });
 });

@@ -32,6 +32,13 @@ const CLEANED: Warning = { code: 'control_characters_removed', message: 'Control
  */
 const UNWANTED = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
+/**
+ * A cheap superset of UNWANTED (every surrogate counts): strings without any of these are left as they are, so the
+ * lookaround pattern only runs on the rare string holding a control character or a non-BMP character.
+ */
+// eslint-disable-next-line no-control-regex
+const MAYBE_UNWANTED = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ud800-\udfff\ufffe\uffff]/;
+
 interface Notes {
   truncated: boolean;
   capped: boolean;
@@ -79,10 +86,43 @@ function bound(value: unknown, key: string, notes: Notes): unknown {
   return value;
 }
 
+/**
+ * Whether `bound` would change anything: a read-only walk with the same keys and limits, so the common draft
+ * (nothing too long, too many or unwanted) costs no copy.
+ */
+function needsBound(value: unknown, key: string): boolean {
+  if (typeof value === 'string') {
+    return value.length > (TEXT_FIELDS.has(key) ? MAX_TEXT_FIELD : MAX_FIELD) || MAYBE_UNWANTED.test(value);
+  }
+  if (Array.isArray(value)) {
+    if (value.length > (MAX_ITEMS[key] ?? DEFAULT_MAX_ITEMS)) return true;
+    for (const v of value) if (needsBound(v, key)) return true;
+    return false;
+  }
+  if (value !== null && typeof value === 'object') {
+    let n = 0;
+    for (const k in value) {
+      if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
+      if (key === 'extras' && ++n > MAX_EXTRAS) return true;
+      if (needsBound((value as Record<string, unknown>)[k], key === 'extras' ? 'extra' : k)) return true;
+    }
+  }
+  return false;
+}
+
+function draftNeedsBound(draft: LeadDraft): boolean {
+  for (const k in draft) {
+    if (k === 'warnings' || !Object.prototype.hasOwnProperty.call(draft, k)) continue;
+    if (needsBound((draft as unknown as Record<string, unknown>)[k], k)) return true;
+  }
+  return false;
+}
+
 /** The draft with every string and list within the bounds above and free of UNWANTED characters, plus a warning for each kind of change; the same draft when nothing changed. */
 export function boundDraft(draft: LeadDraft): LeadDraft {
-  const notes: Notes = { truncated: false, capped: false, cleaned: false };
+  if (!draftNeedsBound(draft)) return draft;
   const { warnings, ...rest } = draft;
+  const notes: Notes = { truncated: false, capped: false, cleaned: false };
   const bounded = bound(rest, '', notes) as Omit<LeadDraft, 'warnings'>;
   if (!notes.truncated && !notes.capped && !notes.cleaned) return draft;
   const added = [...(notes.truncated ? [TRUNCATED] : []), ...(notes.capped ? [CAPPED] : []), ...(notes.cleaned ? [CLEANED] : [])];

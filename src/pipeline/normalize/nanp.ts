@@ -1,6 +1,6 @@
 // Fast path for plain North American numbers ("(714) 848-7739", "+1 714-848-7739"): libphonenumber's own answer from its metadata patterns, compiled once, without its per-call parse.
 
-import { getCountryCallingCode, Metadata, type CountryCode } from 'libphonenumber-js/max';
+import { Metadata, type CountryCode } from 'libphonenumber-js/max';
 
 /**
  * The shapes taken here: an optional "+1"/"1" prefix, then area code (optionally in parentheses), exchange and
@@ -94,7 +94,8 @@ const PLAN = compile();
 
 /** Whether national-format numbers of this dealer country are read plainly as NANP numbers (US, CA, DO, JM, PR). */
 export function isNanpCountry(country: CountryCode): boolean {
-  return PLAN !== undefined && PLAN.countries.has(country) && getCountryCallingCode(country) === '1';
+  // The plans listed for calling code 1 are exactly the countries dialling it.
+  return PLAN !== undefined && PLAN.countries.has(country);
 }
 
 /** Whether some run of consecutive digits could be a shorter number valid in a calling-code-1 plan. */

@@ -1,5 +1,6 @@
 // Unit tests for the shared text helpers: tidy, placeholders, warnings and comments.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Warning } from '../../lead.js';
 import { cleanField, isPlaceholder, normalizeComments, tidy, warn } from './text.js';
@@ -62,5 +63,31 @@ describe('normalizeComments', () => {
   it('is undefined when nothing is left', () => {
     expect(normalizeComments(' \r\n \n')).toBeUndefined();
     expect(normalizeComments(undefined)).toBeUndefined();
+  });
+});
+
+describe('tidy fast path', () => {
+  // tidy as it was before the "already tidy" check: the three passes on every value.
+  const passes = (s: string): string | undefined => {
+    const out = s.replace(/[\u200b-\u200d\u2060\ufeff]/g, '').replace(/[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/g, ' ').trim();
+    return out === '' ? undefined : out;
+  };
+
+  it('matches the three passes for every BMP character, alone, inside, doubled and at either end', () => {
+    for (let c = 0; c <= 0xffff; c++) {
+      const ch = String.fromCharCode(c);
+      for (const s of [ch, `a${ch}b`, `a${ch}${ch}b`, `${ch}a`, `a${ch}`, `a ${ch}b`]) if (tidy(s) !== passes(s)) expect([c, s, tidy(s)]).toEqual([c, s, passes(s)]);
+    }
+  });
+
+  it('matches the three passes on generated text', () => {
+    const ch = fc.oneof(fc.constantFrom(' ', ' ', '\t', '\n', '\r', '\u00a0', '\u200b', '\u2060', '\ufeff', '\u202f', '\u3000', '\u2028', '\u0085', '\u180e'), fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), fc.string({ unit: 'binary', maxLength: 2 }));
+    fc.assert(
+      fc.property(fc.array(ch, { maxLength: 12 }), (a) => {
+        const s = a.join('');
+        expect(tidy(s)).toBe(passes(s));
+      }),
+      { numRuns: 5000, seed: 3 },
+    );
   });
 });
