@@ -119,6 +119,8 @@ export class Attributor {
   /** Generic channel words, the last resort. */
   private readonly generic: Candidate[];
   private readonly byName = new Map<string, Candidate>();
+  /** othersOf's lists, keyed by the relay's candidate (one of ours, so at most one list per candidate). */
+  private readonly relayOthers = new Map<Candidate, Candidate[]>();
 
   constructor(providers: readonly ProviderAdapter[] = PROVIDERS) {
     const all = candidatesOf(providers);
@@ -217,12 +219,22 @@ export class Attributor {
     return undefined;
   }
 
+  /** The candidates a relay may name as its origin (any but itself and its own brand), listed once per relay. */
+  private othersOf(relay: Candidate): Candidate[] {
+    let others = this.relayOthers.get(relay);
+    if (!others) {
+      others = this.candidates.filter((c) => c !== relay && c.provider !== relay.provider);
+      this.relayOthers.set(relay, others);
+    }
+    return others;
+  }
+
   /**
    * The source an OEM program relays: named by provider/name (Kia Digital puts the website vendor's
    * form there: "Team Velocity - Contact Dealer") or by a secondary id source (CarsDirect).
    */
   private relayOrigin(draft: LeadDraft, relay: Candidate): { source: Candidate; evidence: Evidence } | undefined {
-    const others = this.candidates.filter((c) => c !== relay && c.provider !== relay.provider);
+    const others = this.othersOf(relay);
     const name = draft.provider?.name?.trim();
     if (name) {
       const c = others.find((x) => x.match.names?.test(name)) ?? this.generic.find((x) => x.match.names?.test(name));

@@ -100,20 +100,22 @@ function needsBound(value: unknown, key: string): boolean {
     return false;
   }
   if (value !== null && typeof value === 'object') {
-    let n = 0;
-    for (const k in value) {
-      if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
-      if (key === 'extras' && ++n > MAX_EXTRAS) return true;
-      if (needsBound((value as Record<string, unknown>)[k], key === 'extras' ? 'extra' : k)) return true;
+    const keys = Object.keys(value);
+    if (key === 'extras') {
+      if (keys.length > MAX_EXTRAS) return true;
+      for (let i = 0; i < keys.length; i++) if (needsBound((value as Record<string, unknown>)[keys[i]!], 'extra')) return true;
+      return false;
     }
+    for (let i = 0; i < keys.length; i++) if (needsBound((value as Record<string, unknown>)[keys[i]!], keys[i]!)) return true;
   }
   return false;
 }
 
 function draftNeedsBound(draft: LeadDraft): boolean {
-  for (const k in draft) {
-    if (k === 'warnings' || !Object.prototype.hasOwnProperty.call(draft, k)) continue;
-    if (needsBound((draft as unknown as Record<string, unknown>)[k], k)) return true;
+  const keys = Object.keys(draft);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    if (k !== 'warnings' && needsBound((draft as unknown as Record<string, unknown>)[k], k)) return true;
   }
   return false;
 }

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Warning } from '../../lead.js';
-import { parseLeadDate, parseRequestDate } from './dates.js';
+import { parseLeadDate, parseRequestDate, daysInMonth } from './dates.js';
 
 const FALLBACK = '2025-10-20T12:00:00.000Z';
 const run = (value: string | undefined, country?: string) => {
@@ -81,5 +81,16 @@ describe('parseLeadDate', () => {
   it('returns the notes it made', () => {
     expect(parseLeadDate('2025-10-18T05:03:15-05:03')).toEqual({ iso: '2025-10-18T05:03:15', notes: ['bad_offset'] });
     expect(parseLeadDate('nonsense')).toBeUndefined();
+  });
+});
+
+describe('daysInMonth', () => {
+  it('counts as Date.UTC does for every month of every 4-digit year', () => {
+    for (let year = 0; year <= 9999; year++) {
+      for (let month = 1; month <= 12; month++) {
+        const expected = new Date(Date.UTC(year, month, 0)).getUTCDate();
+        if (daysInMonth(year, month) !== expected) expect([year, month, daysInMonth(year, month)]).toEqual([year, month, expected]);
+      }
+    }
   });
 });

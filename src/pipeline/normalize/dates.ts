@@ -55,8 +55,14 @@ function parseOffset(text: string, basicForm: boolean, notes: Set<DateNote>): { 
   return { offset: `${sign}${pad(hh)}:${mm}` };
 }
 
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+/**
+ * Days in a month (1-12) of a 4-digit year, as Date.UTC(year, month, 0) counts them — including its reading of
+ * years 0-99 as 1900-1999 — without building a Date per lead.
+ */
+export function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  const y = year >= 0 && year <= 99 ? year + 1900 : year;
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
 }
 
 interface Parts {

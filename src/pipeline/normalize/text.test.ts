@@ -91,3 +91,38 @@ describe('tidy fast path', () => {
     );
   });
 });
+
+describe('normalizeComments fast path', () => {
+  // normalizeComments as it was before the "nothing to do" check: every pass on every comment.
+  const passes = (value: string): string | undefined => {
+    const text = value
+      .replace(/[\u200b-\u200d\u2060\ufeff]/g, '')
+      .replace(/\r\n?/g, '\n')
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
+      .split('\n')
+      .map((line) => line.replace(/[ \t\u00a0\u202f]+$/u, ''))
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim();
+    return text === '' ? undefined : text;
+  };
+
+  it('matches every pass for every BMP character, alone, between lines and at either end', () => {
+    for (let c = 0; c <= 0xffff; c++) {
+      const ch = String.fromCharCode(c);
+      for (const s of [ch, `a${ch}\nb`, `a\n${ch}\nb`, `${ch}a`, `a${ch}`, `a\n\n${ch}\nb`]) if (normalizeComments(s) !== passes(s)) expect([c, s]).toEqual([c, passes(s)]);
+    }
+  });
+
+  it('matches every pass on generated comments', () => {
+    const ch = fc.oneof(fc.constantFrom('a', 'b', ' ', '\t', '\n', '\n', '\r', '\r\n', '\u00a0', '\u202f', '\u200b', '\ufeff', '\u0001', '\u000b', '\u2028', '\u3000'), fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)));
+    fc.assert(
+      fc.property(fc.array(ch, { maxLength: 16 }), (a) => {
+        const s = a.join('');
+        expect(normalizeComments(s)).toBe(passes(s));
+      }),
+      { numRuns: 5000, seed: 5 },
+    );
+  });
+});

@@ -82,13 +82,20 @@ export function cleanField(value: string | undefined, what: string, sink: Warnin
   return v;
 }
 
+// eslint-disable-next-line no-control-regex
+const COMMENT_WORK = /[\u200b-\u200d\u2060\ufeff\r\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]|[ \t\u00a0\u202f]\n|[ \t\u00a0\u202f]$|\n\n\n/;
+
 /**
  * Comments as plain text: the formats already turned <br> into newlines and stripped tags; here line endings
  * become \n (Kia Digital mixes bare LF into CRLF documents), trailing spaces go, runs of blank lines shrink to one.
  */
 export function normalizeComments(value: string | undefined): string | undefined {
   if (value == null) return undefined;
-  const text = String(value)
+  const raw = String(value);
+  // Nothing for the passes below to do (no invisible or control character, no CR, no trailing space on a line,
+  // no run of blank lines): only the trim is left. Most comments are like that.
+  if (!COMMENT_WORK.test(raw)) return raw.trim() === '' ? undefined : raw.trim();
+  const text = raw
     .replace(INVISIBLE, '')
     .replace(/\r\n?/g, '\n')
     // Control characters other than tab/newline have no place in a comment (seen as mojibake residue).
