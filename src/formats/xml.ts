@@ -227,7 +227,15 @@ export function preclean(input: string): PrecleanResult {
     log.add('leading_content_removed', 'Text before the first tag was removed.');
   }
 
-  const out: string[] = [];
+  // The output is the input with a few spans dropped or replaced: keep the untouched run since `from` as a slice
+  // and only copy when a repair cuts it (a clean lead is one slice of its input, not hundreds of pieces joined).
+  let out = '';
+  let from = first;
+  const replace = (start: number, end: number, by: string): void => {
+    out += text.slice(from, start) + by;
+    from = end;
+  };
+
   let depth = 0;
   let seenElement = false;
   let seenXmlDecl = false;
@@ -243,54 +251,56 @@ export function preclean(input: string): PrecleanResult {
       let j = text.indexOf('<', i);
       if (j < 0) j = n;
       const seg = text.slice(i, j);
-      if (depth > 0) out.push(repairAmpersands(seg, log));
-      else if (seg.trim() !== '') outside('Text');
+      if (depth > 0) {
+        const repaired = repairAmpersands(seg, log);
+        if (repaired !== seg) replace(i, j, repaired);
+      } else {
+        if (seg.trim() !== '') outside('Text');
+        replace(i, j, '');
+      }
       i = j;
       continue;
     }
 
-    if (text.startsWith('<![CDATA[', i)) {
-      const end = text.indexOf(']]>', i + 9);
-      if (end < 0) {
-        out.push(text.slice(i)); // unclosed: the validator reports it
-        break;
+    const c1 = text.charCodeAt(i + 1);
+    if (c1 === 0x21) {
+      if (text.startsWith('<![CDATA[', i)) {
+        const end = text.indexOf(']]>', i + 9);
+        if (end < 0) break; // unclosed: kept as it is, the validator reports it
+        if (depth === 0) {
+          outside('A CDATA section');
+          replace(i, end + 3, '');
+        }
+        i = end + 3;
+        continue;
       }
-      if (depth > 0) out.push(text.slice(i, end + 3));
-      else outside('A CDATA section');
-      i = end + 3;
-      continue;
-    }
 
-    if (text.startsWith('<!--', i)) {
-      const end = text.indexOf('-->', i + 4);
-      if (end < 0) {
-        out.push(text.slice(i));
-        break;
+      if (text.startsWith('<!--', i)) {
+        const end = text.indexOf('-->', i + 4);
+        if (end < 0) break;
+        // Prolog comments (Costco Auto Program's `<!--ADF-->`) are dropped; body comments are harmless.
+        if (depth === 0) replace(i, end + 3, '');
+        i = end + 3;
+        continue;
       }
-      // Prolog comments (Costco Auto Program's `<!--ADF-->`) are dropped; body comments are harmless.
-      if (depth > 0) out.push(text.slice(i, end + 3));
-      i = end + 3;
-      continue;
-    }
 
-    if (text.startsWith('<!', i)) {
       if (DTD_DECL.test(text.slice(i, i + 16))) {
         throw doctypeForbidden();
       }
       if (depth > 0) {
-        out.push('&lt;');
+        replace(i, i + 1, '&lt;');
         log.add('stray_lt_escaped', 'A "<" that starts no markup was escaped.');
-      } else outside('Text');
+      } else {
+        outside('Text');
+        replace(i, i + 1, '');
+      }
       i += 1;
       continue;
     }
 
-    if (text.startsWith('<?', i)) {
+    if (c1 === 0x3f) {
       const end = text.indexOf('?>', i + 2);
-      if (end < 0) {
-        out.push(text.slice(i));
-        break;
-      }
+      if (end < 0) break;
       const m = /^<\?\s*([^\s?]*)([\s\S]*)\?>$/.exec(text.slice(i, end + 2));
       const target = m?.[1] ?? '';
       const rest = m?.[2] ?? '';
@@ -315,30 +325,24 @@ export function preclean(input: string): PrecleanResult {
         adfPi = true;
       }
       // Every PI is dropped: the parser needs none of them and the declaration's encoding was used already.
+      replace(i, end + 2, '');
       i = end + 2;
       continue;
     }
 
-    if (text.charCodeAt(i + 1) === 0x2f) {
+    if (c1 === 0x2f) {
       const end = text.indexOf('>', i + 2);
-      if (end < 0) {
-        out.push(text.slice(i));
-        break;
-      }
-      const tag = text.slice(i, end + 1);
-      if (mayBeBr(text, i + 2) && (/^<\/\s*([^\s>]*)/.exec(tag)?.[1] ?? '').toLowerCase() === 'br') {
+      if (end < 0) break;
+      if (mayBeBr(text, i + 2) && (/^<\/\s*([^\s>]*)/.exec(text.slice(i, end + 1))?.[1] ?? '').toLowerCase() === 'br') {
         // A lone `</br>` (HTML habit) closes nothing.
-        out.push('<br/>');
+        replace(i, end + 1, '<br/>');
         log.add('unclosed_br_repaired', 'An unclosed <br> line break was closed.');
-      } else {
-        out.push(tag);
-        if (depth > 0) depth--;
-      }
+      } else if (depth > 0) depth--;
       i = end + 1;
       continue;
     }
 
-    if (isNameStartCode(text.charCodeAt(i + 1))) {
+    if (isNameStartCode(c1)) {
       const end = findTagEnd(text, i);
       if (end >= 0) {
         const tag = text.slice(i, end + 1);
@@ -347,15 +351,14 @@ export function preclean(input: string): PrecleanResult {
         if (!selfClosing && mayBeBr(text, i + 1) && (/^<([^\s/>]+)/.exec(tag)?.[1] ?? '').toLowerCase() === 'br') {
           // `Line one<br>Line two` outside CDATA (comments typed into forms); `<br></br>` is already fine.
           const closing = /^\s*<\/br\s*>/i.exec(text.slice(end + 1, end + 64));
-          out.push('<br/>');
-          if (closing) i = end + 1 + closing[0].length;
-          else {
-            log.add('unclosed_br_repaired', 'An unclosed <br> line break was closed.');
-            i = end + 1;
-          }
+          const next = closing ? end + 1 + closing[0].length : end + 1;
+          if (!closing) log.add('unclosed_br_repaired', 'An unclosed <br> line break was closed.');
+          replace(i, next, '<br/>');
+          i = next;
           continue;
         }
-        out.push(repairStartTag(tag, log));
+        const repaired = repairStartTag(tag, log);
+        if (repaired !== tag) replace(i, end + 1, repaired);
         if (!selfClosing) depth++;
         i = end + 1;
         continue;
@@ -364,13 +367,16 @@ export function preclean(input: string): PrecleanResult {
 
     // A "<" that starts no markup ("price < 30k", "<3").
     if (depth > 0) {
-      out.push('&lt;');
+      replace(i, i + 1, '&lt;');
       log.add('stray_lt_escaped', 'A "<" that starts no markup was escaped.');
-    } else outside('Text');
+    } else {
+      outside('Text');
+      replace(i, i + 1, '');
+    }
     i += 1;
   }
 
-  return { text: out.join(''), warnings: log.list(), adfPi };
+  return { text: out + text.slice(from), warnings: log.list(), adfPi };
 }
 
 // ---------------------------------------------------------------------------
