@@ -166,7 +166,8 @@ class Scan {
       name = raw.toLowerCase();
       this.caseNormalized = true;
     }
-    return CRITICAL_NAMES.has(name) ? `${name}_` : name;
+    // Only 9- and 11-letter names can be one of them: skip the set lookup for every other name.
+    return (name.length === 9 || name.length === 11) && CRITICAL_NAMES.has(name) ? `${name}_` : name;
   }
 }
 
@@ -247,16 +248,6 @@ export function scanXml(input: string, limits: ScanLimits): ScanResult | undefin
   let count = 0;
   let i = 0;
 
-  /** Decode pending text into `into` (false when it holds an `&` the reference must judge). */
-  const flush = (into: XChild[]): boolean => {
-    if (pend === '') return true;
-    const t = decode(pend);
-    pend = '';
-    if (t === undefined) return false;
-    into.push(t);
-    return true;
-  };
-
   while (i < n) {
     const lt = s.indexOf('<', i);
     const end = lt < 0 ? n : lt;
@@ -276,7 +267,8 @@ export function scanXml(input: string, limits: ScanLimits): ScanResult | undefin
       j += raw.length;
       while (isSpace(s.charCodeAt(j))) j++;
       if (s.charCodeAt(j) !== GT) return undefined;
-      if (!flush(cur.children)) return undefined;
+      if (!pushText(cur.children, pend)) return undefined;
+      pend = '';
       cur = stack.pop();
       rawNames.pop();
       i = j + 1;
@@ -294,7 +286,8 @@ export function scanXml(input: string, limits: ScanLimits): ScanResult | undefin
         const e = s.indexOf(']]>', lt + 9);
         if (e < 0) return undefined;
         const into = cur !== undefined ? cur.children : first !== undefined ? after : undefined;
-        if (into === undefined || !flush(into)) return undefined;
+        if (into === undefined || !pushText(into, pend)) return undefined;
+        pend = '';
         if (e > lt + 9) into.push(s.slice(lt + 9, e));
         i = e + 3;
         continue;
@@ -322,13 +315,15 @@ export function scanXml(input: string, limits: ScanLimits): ScanResult | undefin
     const node: XNode = { name: sc.finalName(local), attrs, children: [] };
 
     if (cur !== undefined) {
-      if (!flush(cur.children)) return undefined;
+      if (!pushText(cur.children, pend)) return undefined;
+      pend = '';
       cur.children.push(node);
     } else if (first === undefined) {
       pend = '';
       first = node;
     } else {
-      if (!flush(after)) return undefined;
+      if (!pushText(after, pend)) return undefined;
+      pend = '';
       after.push(node);
       multiple = true;
     }
@@ -343,13 +338,22 @@ export function scanXml(input: string, limits: ScanLimits): ScanResult | undefin
   if (cur !== undefined || first === undefined) return undefined;
   if (multiple) {
     // The reference wraps every top-level element (and what lies between and after them) in one element.
-    if (!flush(after)) return undefined;
+    if (!pushText(after, pend)) return undefined;
     return { root: { name: '#document', attrs: {}, children: [first, ...after] }, caseNormalized: sc.caseNormalized };
   }
   // One root: only whitespace (and comments) may follow it.
   if (!isAllSpace(pend)) return undefined;
   for (const c of after) if (typeof c !== 'string' || !isAllSpace(c)) return undefined;
   return { root: first, caseNormalized: sc.caseNormalized };
+}
+
+/** Decode raw text `t` (when not empty) onto `into`; false when it holds an `&` the reference must judge. */
+function pushText(into: XChild[], t: string): boolean {
+  if (t === '') return true;
+  const decoded = decode(t);
+  if (decoded === undefined) return false;
+  into.push(decoded);
+  return true;
 }
 
 /** How many `=` signs lie in s[from, to): the reference pre-scan's measure of a long tag's attribute count. */
