@@ -143,9 +143,11 @@ function isNameStartCode(c: number): boolean {
 /** Index of the `>` closing a start tag that begins at `from` (on the `<`), or -1 if a `<` or the end comes first. */
 function findTagEnd(text: string, from: number): number {
   let quote = 0;
+  tagMayNeedRepair = false;
   for (let i = from + 1; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x3c) return -1; // '<' is never legal inside a tag, quoted or not
+    if (c === 0x26 || c === 0x3d) tagMayNeedRepair = true; // '&' or '=': see repairStartTag
     if (quote !== 0) {
       if (c === quote) quote = 0;
     } else if (c === 0x22 || c === 0x27) {
@@ -156,6 +158,12 @@ function findTagEnd(text: string, from: number): number {
   }
   return -1;
 }
+
+/**
+ * Set by findTagEnd: the tag holds an `&` or `=`. Without either, repairStartTag has nothing to repair
+ * (no entity, no attribute value), so the common attribute-less tag skips its copy and regex tests.
+ */
+let tagMayNeedRepair = false;
 
 /**
  * Repair `&` in text or attribute values: keep the five XML entities and numeric references,
@@ -345,10 +353,9 @@ export function preclean(input: string): PrecleanResult {
     if (isNameStartCode(c1)) {
       const end = findTagEnd(text, i);
       if (end >= 0) {
-        const tag = text.slice(i, end + 1);
         const selfClosing = text.charCodeAt(end - 1) === 0x2f;
         seenElement = true;
-        if (!selfClosing && mayBeBr(text, i + 1) && (/^<([^\s/>]+)/.exec(tag)?.[1] ?? '').toLowerCase() === 'br') {
+        if (!selfClosing && mayBeBr(text, i + 1) && (/^<([^\s/>]+)/.exec(text.slice(i, end + 1))?.[1] ?? '').toLowerCase() === 'br') {
           // `Line one<br>Line two` outside CDATA (comments typed into forms); `<br></br>` is already fine.
           const closing = /^\s*<\/br\s*>/i.exec(text.slice(end + 1, end + 64));
           const next = closing ? end + 1 + closing[0].length : end + 1;
@@ -357,8 +364,11 @@ export function preclean(input: string): PrecleanResult {
           i = next;
           continue;
         }
-        const repaired = repairStartTag(tag, log);
-        if (repaired !== tag) replace(i, end + 1, repaired);
+        if (tagMayNeedRepair) {
+          const tag = text.slice(i, end + 1);
+          const repaired = repairStartTag(tag, log);
+          if (repaired !== tag) replace(i, end + 1, repaired);
+        }
         if (!selfClosing) depth++;
         i = end + 1;
         continue;
