@@ -23,6 +23,9 @@ export interface ScanResult {
 /** Names the reference parser renames (prototype pollution): `constructor` → `constructor_`. */
 const CRITICAL_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** The attributes of every element that has none: one shared, frozen object instead of one per element. */
+const NO_ATTRS: Readonly<Record<string, string>> = Object.freeze({});
+
 /** Start tags longer than this are checked for the attribute limit the way checkStructure counts (`=` signs). */
 const SHORT_TAG = 1024;
 
@@ -159,6 +162,9 @@ class Scan {
     return j;
   }
 
+  /** The attributes readAttributes found (undefined: none). */
+  attrs: Record<string, string> | undefined;
+
   /** The reference's name transform: lower-cased (noted), prototype-sensitive names suffixed with `_`. */
   finalName(raw: string): string {
     let name = raw;
@@ -175,7 +181,8 @@ class Scan {
  * Read the attributes of a start tag into `attrs`, from `j` (just after its name); returns the index of the `/` of `/>`
  * or of the `>` that ends the tag, or -1 when the tag is not one this scanner accepts.
  */
-function readAttributes(sc: Scan, j: number, attrs: Record<string, string>): number {
+function readAttributes(sc: Scan, j: number): number {
+  sc.attrs = undefined;
   const s = sc.s;
   const n = sc.n;
   let seen: string[] | undefined;
@@ -223,7 +230,7 @@ function readAttributes(sc: Scan, j: number, attrs: Record<string, string>): num
     if (colon < 0 ? raw === 'xmlns' : raw.startsWith('xmlns:')) continue;
     const local = colon < 0 ? raw : s.slice(colon + 1, nameEnd);
     sc.upper = upper && (colon < 0 || /[A-Z]/.test(local));
-    attrs[sc.finalName(local)] = value;
+    (sc.attrs ??= {})[sc.finalName(local)] = value;
   }
 }
 
@@ -239,7 +246,9 @@ export function scanXml(input: string, limits: ScanLimits): ScanResult | undefin
   const { maxDepth, maxElements, maxAttributes } = limits;
 
   const stack: XNode[] = [];
-  const rawNames: string[] = [];
+  // Where each open element's raw name starts and how long it is, to match its end tag without copying the name.
+  const nameAt: number[] = [];
+  const nameLen: number[] = [];
   let cur: XNode | undefined; // undefined: at top level
   let first: XNode | undefined; // the first root
   const after: XChild[] = []; // top-level content after the first root (the #document's, if another root follows)
@@ -261,16 +270,18 @@ export function scanXml(input: string, limits: ScanLimits): ScanResult | undefin
 
     if (c1 === SLASH) {
       if (cur === undefined) return undefined;
-      const raw = rawNames[rawNames.length - 1]!;
+      const at = nameAt[nameAt.length - 1]!;
+      const len = nameLen[nameLen.length - 1]!;
       let j = lt + 2;
-      if (!s.startsWith(raw, j)) return undefined;
-      j += raw.length;
+      for (let k = 0; k < len; k++) if (s.charCodeAt(j + k) !== s.charCodeAt(at + k)) return undefined;
+      j += len;
       while (isSpace(s.charCodeAt(j))) j++;
       if (s.charCodeAt(j) !== GT) return undefined;
       if (!pushText(cur.children, pend)) return undefined;
       pend = '';
       cur = stack.pop();
-      rawNames.pop();
+      nameAt.pop();
+      nameLen.pop();
       i = j + 1;
       continue;
     }
@@ -300,8 +311,7 @@ export function scanXml(input: string, limits: ScanLimits): ScanResult | undefin
     if (nameEnd < 0) return undefined;
     const colon = sc.colon;
     const upper = sc.upper;
-    const attrs: Record<string, string> = {};
-    const close = readAttributes(sc, nameEnd, attrs);
+    const close = readAttributes(sc, nameEnd);
     if (close < 0) return undefined;
     const selfClosing = s.charCodeAt(close) === SLASH;
     const next = selfClosing ? close + 2 : close + 1;
@@ -312,7 +322,7 @@ export function scanXml(input: string, limits: ScanLimits): ScanResult | undefin
 
     const local = colon < 0 ? s.slice(lt + 1, nameEnd) : s.slice(colon + 1, nameEnd);
     sc.upper = upper && (colon < 0 || /[A-Z]/.test(local));
-    const node: XNode = { name: sc.finalName(local), attrs, children: [] };
+    const node: XNode = { name: sc.finalName(local), attrs: sc.attrs ?? NO_ATTRS, children: [] };
 
     if (cur !== undefined) {
       if (!pushText(cur.children, pend)) return undefined;
@@ -329,7 +339,8 @@ export function scanXml(input: string, limits: ScanLimits): ScanResult | undefin
     }
     if (!selfClosing) {
       if (cur !== undefined) stack.push(cur);
-      rawNames.push(s.slice(lt + 1, nameEnd));
+      nameAt.push(lt + 1);
+      nameLen.push(nameEnd - lt - 1);
       cur = node;
     }
     i = next;
