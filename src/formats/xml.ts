@@ -791,7 +791,10 @@ export function rawText(node: XNode | undefined): string {
 /** Trimmed text of a simple element; empty → undefined ("empty elements become absent fields"). */
 export function text(node: XNode | undefined): string | undefined {
   if (!node) return undefined;
-  const t = rawText(node).replace(/[\uE000\uE001]/g, '\n').trim();
+  // Most fields hold one run of text: no walk, and no regex pass unless a line-break marker is there.
+  const c = node.children;
+  const raw = c.length === 1 && typeof c[0] === 'string' ? c[0] : rawText(node);
+  const t = (raw.includes(BLOCK) || raw.includes(BR) ? raw.replace(/[\uE000\uE001]/g, '\n') : raw).trim();
   return t === '' ? undefined : t;
 }
 
