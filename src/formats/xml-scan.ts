@@ -125,12 +125,15 @@ function decode(s: string): string | undefined {
 class Scan {
   readonly s: string;
   readonly n: number;
+  /** More attributes than this on one element: decline (the reference path refuses it as xml_too_large). */
+  readonly maxAttributes: number;
   i = 0;
   caseNormalized = false;
 
-  constructor(s: string) {
+  constructor(s: string, maxAttributes: number) {
     this.s = s;
     this.n = s.length;
+    this.maxAttributes = maxAttributes;
   }
 
   /**
@@ -221,9 +224,10 @@ function readAttributes(sc: Scan, j: number): number {
     j = close + 1;
 
     const raw = s.slice(nameStart, nameEnd);
-    // Repeated names are the validator's to refuse.
+    // Repeated names are the validator's to refuse. The duplicate check is linear per attribute, so
+    // stop at the limit before an attribute flood makes it quadratic (60k attributes took 90 s).
     if (seen === undefined) seen = [raw];
-    else if (seen.includes(raw)) return -1;
+    else if (seen.length >= sc.maxAttributes || seen.includes(raw)) return -1;
     else seen.push(raw);
 
     // Namespace declarations are dropped and prefixes removed (`xmlns`, `xmlns:adf`, `adf:status` → `status`).
@@ -241,9 +245,9 @@ function readAttributes(sc: Scan, j: number): number {
  */
 export function scanXml(input: string, limits: ScanLimits): ScanResult | undefined {
   const s = input.indexOf('\r') >= 0 ? input.replace(/\r\n?/g, '\n') : input;
-  const sc = new Scan(s);
-  const n = s.length;
   const { maxDepth, maxElements, maxAttributes } = limits;
+  const sc = new Scan(s, maxAttributes);
+  const n = s.length;
 
   const stack: XNode[] = [];
   // Where each open element's raw name starts and how long it is, to match its end tag without copying the name.

@@ -381,6 +381,14 @@ describe('the one-pass scanner agrees with the reference path (fast-xml-parser +
     expect(fast).toBeGreaterThan(40);
   });
 
+  it('declines an element with more attributes than the limit before checking them for repeats (an attribute flood was quadratic)', () => {
+    const attrs = (k: number) => Array.from({ length: k }, (_, i) => `a${i}="1"`).join(' ');
+    expect(scanXml(`<adf><prospect ${attrs(4)}/></adf>`, { ...LIMITS, maxAttributes: 4 })).toBeDefined();
+    expect(scanXml(`<adf><prospect ${attrs(5)}/></adf>`, { ...LIMITS, maxAttributes: 4 })).toBeUndefined();
+    // The flood itself ends as the reference path's typed refusal.
+    expect(thrown(() => parseXml(`<adf><prospect ${attrs(60_000)}/></adf>`)).code).toBe('xml_too_large');
+  });
+
   it('builds the same tree for the constructs the reference treats specially', () => {
     for (const doc of [
       '<a>x<!--c-->y<![CDATA[z]]><![CDATA[]]>w<b/>v</a>', // comments do not split text; CDATA does
