@@ -336,6 +336,18 @@ export async function startDovecot(opts: StartDovecotOptions = {}): Promise<Dove
     }
   }
 
+  /** Run an IMAP command, retrying a few times when the server refuses it (a mailbox briefly held by the intake). */
+  const retryInUse = async <T>(fn: () => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (attempt >= 10) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  };
+
   const withClient = async <T>(fn: (c: ImapFlow) => Promise<T>): Promise<T> => {
     const c = new ImapFlow({
       host: '127.0.0.1',
@@ -409,8 +421,10 @@ export async function startDovecot(opts: StartDovecotOptions = {}): Promise<Dove
           }
         }
         await c.mailboxClose();
-        await c.mailboxDelete(folder);
-        await c.mailboxCreate(folder);
+        // The intake under test polls this folder every second; Dovecot can answer NO [INUSE] while
+        // it holds the mailbox for a moment, so the test's own commands retry briefly.
+        await retryInUse(() => c.mailboxDelete(folder));
+        await retryInUse(() => c.mailboxCreate(folder));
         for (const raw of prepend) await c.append(folder, typeof raw === 'string' ? Buffer.from(raw) : raw, []);
         for (const m of saved) await c.append(folder, m.source, keepFlags ? m.flags : []);
         const after = await statusValidity(c, folder);
