@@ -1,7 +1,8 @@
 // Tests for the steps OEM-program adapters share: which relayed source a lead names, the order in which the lead's statements decide, and dealer codes moved to the vendor ids.
 import { describe, expect, it } from 'vitest';
 import type { DraftId, LeadDraft } from '../src/lead.js';
-import { evidence, keepDealerCode, partnerId, refineRelay, relayedVendor, type OemProgram } from './oem-relay.js';
+import { keepDealerCode, partnerId, refineRelay, relayedVendor, type OemProgram } from './oem-relay.js';
+import { evidence } from './refine-kit.js';
 
 const PROGRAM: OemProgram = {
   name: 'example-oem',

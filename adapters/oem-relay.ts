@@ -1,7 +1,8 @@
 // What every OEM-program adapter refines the same way: the source a program relays (the dealer's website/chat vendor, the program's own site or app, a third-party marketplace) and the OEM dealer code.
 import type { Signals } from '../src/input.js';
-import type { DraftAttribution, DraftId, Evidence, LeadDraft, LeadType } from '../src/lead.js';
+import type { DraftAttribution, DraftId, LeadDraft, LeadType } from '../src/lead.js';
 import type { ProviderAdapter } from './index.js';
+import { evidence, withAttribution } from './refine-kit.js';
 import { provider as carnow } from './carnow/index.js';
 import { provider as dealerInspire } from './dealer-inspire/index.js';
 import { provider as dealercom } from './dealercom/index.js';
@@ -36,16 +37,6 @@ const THIRD_PARTY = /\b(?:3rd|third)[- ]party\b/i;
  * Shift Digital's deal ids, dealer codes (kia-digital-*.xml, mazda-digital-*.xml).
  */
 const METADATA_ID = /session|^sd\b|^sd-|iscilead|^lead ?type$|^name:|vendor id|dealer ?(?:code|number|id)|\bbac\b|p&?a ?code/i;
-
-export function evidence(program: string, signal: string, value?: string): Evidence {
-  if (value === undefined) return { signal, rule: `adapter:${program}` };
-  return { signal, value: value.length > 120 ? `${value.slice(0, 117)}...` : value, rule: `adapter:${program}` };
-}
-
-/** A copy of the draft with these facts added to its attribution (a fact replaces an earlier one of its kind). */
-export function withAttribution(draft: LeadDraft, facts: DraftAttribution): LeadDraft {
-  return Object.keys(facts).length ? { ...draft, attribution: { ...draft.attribution, ...facts } } : draft;
-}
 
 /**
  * Names that say where the lead started: provider/name, and the `name:full` id Kia Digital adds

@@ -2,7 +2,8 @@
 import type { Signals } from '../../src/input.js';
 import type { DraftAttribution, LeadDraft } from '../../src/lead.js';
 import type { ProviderAdapter } from '../index.js';
-import { evidence, leadTypeOfName, refineRelay, vendorNamed, withAttribution, type OemProgram } from '../oem-relay.js';
+import { leadTypeOfName, refineRelay, vendorNamed, type OemProgram } from '../oem-relay.js';
+import { evidence, withAttribution } from '../refine-kit.js';
 
 const PROGRAM: OemProgram = {
   name: 'hyundai',

@@ -2,7 +2,8 @@
 import type { Signals } from '../../src/input.js';
 import type { LeadDraft } from '../../src/lead.js';
 import type { ProviderAdapter } from '../index.js';
-import { evidence, refineRelay, withAttribution, type OemProgram } from '../oem-relay.js';
+import { refineRelay, type OemProgram } from '../oem-relay.js';
+import { evidence, withAttribution } from '../refine-kit.js';
 
 const MFS = /\bMFS Lease End\b/i;
 
