@@ -421,12 +421,16 @@ export async function startDovecot(opts: StartDovecotOptions = {}): Promise<Dove
           }
         }
         await c.mailboxClose();
-        // The intake under test polls this folder every second; Dovecot can answer NO [INUSE] while
-        // it holds the mailbox for a moment, so the test's own commands retry briefly.
+        // Fill a fresh folder under another name, then swap it in. Deleting and recreating in place
+        // raced the intake under test: while its session held the folder, Dovecot kept the old index,
+        // so the "new" folder went on numbering from the old UIDNEXT. The intake polls every second
+        // and Dovecot can answer NO while it holds the mailbox, so the swap retries briefly.
+        const fresh = `${folder}-recreated`;
+        await c.mailboxCreate(fresh);
+        for (const raw of prepend) await c.append(fresh, typeof raw === 'string' ? Buffer.from(raw) : raw, []);
+        for (const m of saved) await c.append(fresh, m.source, keepFlags ? m.flags : []);
         await retryInUse(() => c.mailboxDelete(folder));
-        await retryInUse(() => c.mailboxCreate(folder));
-        for (const raw of prepend) await c.append(folder, typeof raw === 'string' ? Buffer.from(raw) : raw, []);
-        for (const m of saved) await c.append(folder, m.source, keepFlags ? m.flags : []);
+        await retryInUse(() => c.mailboxRename(fresh, folder));
         const after = await statusValidity(c, folder);
         return { before, after };
       }),
