@@ -1,5 +1,6 @@
 // End to end over HTTP on embedded defaults: every real lead is accepted, committed and written as a schema-valid event; errors are problem+json with stable codes.
 import { readdirSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { Database } from '../src/stores/sqlite-driver.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,6 +126,27 @@ describe('HTTP intake on embedded defaults', () => {
     const res = await gw.post('<adf>' + ' '.repeat(gw.config.limits.maxBodyBytes + 10) + '</adf>');
     expect(res.status).toBe(413);
     expect(res.json.code).toBe('body_too_large');
+  });
+
+  it('counts a chunked body (no Content-Length) against the same limit', async () => {
+    /** POST with Transfer-Encoding: chunked, the body in 4 KiB pieces. */
+    const postChunked = (body: Buffer) =>
+      new Promise<{ status: number; json: any }>((resolve, reject) => {
+        const req = request(`${gw.url}/v1/leads`, { method: 'POST', headers: { 'content-type': 'application/xml' } }, (res) => {
+          const parts: Buffer[] = [];
+          res.on('data', (c: Buffer) => parts.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(parts).toString() || 'null') }));
+        });
+        req.on('error', reject);
+        for (let at = 0; at < body.length; at += 4096) req.write(body.subarray(at, at + 4096));
+        req.end();
+      });
+    const ok = await postChunked(fixture(xmlFixtures[0]!));
+    expect(ok.status).toBe(200);
+    expect(ok.json.leads).toHaveLength(1);
+    const big = await postChunked(Buffer.from('<adf>' + ' '.repeat(gw.config.limits.maxBodyBytes + 10) + '</adf>'));
+    expect(big.status).toBe(413);
+    expect(big.json.code).toBe('body_too_large');
   });
 
   it('serves health, readiness, metrics, adapters and the OpenAPI document', async () => {
