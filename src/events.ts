@@ -1,5 +1,5 @@
 // CloudEvents 1.0 (structured JSON) for lead.received / lead.duplicate / lead.rejected, with the ce_* Kafka headers the contract promises.
-import { randomUUID } from 'node:crypto';
+import { newId } from './ids.js';
 import type { Lead, RawRef } from './lead.js';
 import type { NewEvent } from './store.js';
 
@@ -59,7 +59,7 @@ function toNewEvent(ce: CloudEvent, topic: string, key: string): NewEvent {
 export function leadEvent(lead: Lead, topic: string): NewEvent {
   const ce: CloudEvent<Lead> = {
     specversion: '1.0',
-    id: randomUUID(),
+    id: newId(),
     source: `/leadgate/dealers/${encodeURIComponent(lead.dealer.id)}`,
     type: lead.duplicateOf ? EVENT_TYPES.duplicate : EVENT_TYPES.received,
     subject: lead.leadId,
@@ -75,7 +75,7 @@ export function leadEvent(lead: Lead, topic: string): NewEvent {
 export function rejectedEvent(rejection: Rejection, topic: string): NewEvent {
   const ce: CloudEvent<Rejection> = {
     specversion: '1.0',
-    id: randomUUID(),
+    id: newId(),
     source: '/leadgate/rejected',
     type: EVENT_TYPES.rejected,
     subject: rejection.inputId,
@@ -91,7 +91,7 @@ export function rejectedEvent(rejection: Rejection, topic: string): NewEvent {
 export function correctedEvent(lead: Lead, inputId: string, topic: string): NewEvent {
   const ce: CloudEvent<Lead> = {
     specversion: '1.0',
-    id: randomUUID(),
+    id: newId(),
     source: `/leadgate/dealers/${encodeURIComponent(lead.dealer.id)}`,
     type: EVENT_TYPES.corrected,
     subject: lead.leadId,
@@ -117,7 +117,7 @@ export interface CustomerErasure {
 export function customerErasedEvent(erasure: CustomerErasure, topic: string): NewEvent {
   const ce: CloudEvent<CustomerErasure> = {
     specversion: '1.0',
-    id: randomUUID(),
+    id: newId(),
     source: `/leadgate/dealers/${encodeURIComponent(erasure.dealerId)}`,
     type: EVENT_TYPES.customerErased,
     subject: erasure.customerId,

@@ -1,5 +1,5 @@
 // identify: recognize the customer behind a lead — any matching email or E.164 phone within the dealer's scope is the same customer; names never decide.
-import { randomUUID } from 'node:crypto';
+import { newId } from '../ids.js';
 import type { Customer } from '../lead.js';
 import type { StoreTx } from '../store.js';
 
@@ -17,7 +17,7 @@ export function identityKeys(customer: Customer): string[] {
  */
 export async function identify(tx: StoreTx, scope: string, keys: string[], at: string): Promise<{ customerId: string; known: boolean }> {
   const existing = keys.length ? await tx.findCustomers(scope, keys) : [];
-  const customerId = existing[0] ?? randomUUID();
+  const customerId = existing[0] ?? newId();
   if (keys.length) await tx.linkCustomerKeys(scope, customerId, keys, at);
   return { customerId, known: existing.length > 0 };
 }

@@ -1,5 +1,6 @@
 // The pipeline on one screen: read → attribute → resolve-dealer → normalize → validate → classify, then one store transaction: archive, identify, dedupe, outbox.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { newId } from '../ids.js';
 import type { Config } from '../config.js';
 import { LeadgateError, toLeadgateError } from '../errors.js';
 import { leadEvent, rejectedEvent, REJECTED_INLINE_MAX } from '../events.js';
@@ -65,7 +66,7 @@ export function offlineLead(p: PreparedLead): Lead {
 
 function toArchived(raw: RawInput, ref: RawRef): ArchivedInput {
   return {
-    id: randomUUID(),
+    id: newId(),
     sha256: ref.sha256,
     contentType: ref.contentType,
     size: ref.size,
@@ -199,7 +200,7 @@ export class Pipeline {
       const summary = summarize(p);
       const dup = await dedupe(tx, { scope, customerId, knownCustomer: known, keys, summary, receivedAt, windowDays });
       const lead: Lead = {
-        leadId: randomUUID(),
+        leadId: newId(),
         customerId,
         ...rest,
         ...(dup ? { duplicateOf: dup.duplicateOf, duplicateReason: dup.reason, ...(dup.adds ? { adds: dup.adds } : {}) } : {}),
