@@ -1,6 +1,7 @@
 // Tests for the XML layer: pre-clean repairs, safe bounded parsing, tree helpers and rich-text cleaning.
 
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   HTML_ENTITIES,
@@ -292,6 +293,19 @@ describe('cleanRichText', () => {
     const unclosed = `${'<style>'.repeat(20_000)}text${'<!--'.repeat(20_000)}`;
     expect(cleanRichText(unclosed) === unclosed).toBe(true);
     expect(cleanRichText('one<p> \n <div> \n two')).toBe('one\ntwo');
+  });
+
+  it('answers plain text (no markup, entity or CR) from its shortcut exactly as the full line tidying would', () => {
+    // The full path's last step, as it was before the shortcut: every line's blanks collapsed and trimmed, then the whole trimmed.
+    const tidied = (s: string) => s.split('\n').map((l) => l.replace(/[ \t\f\v\u00a0]+/g, ' ').trim()).join('\n').trim() || undefined;
+    const pieces = ['a', 'Bb', '9', ' ', '  ', '\n', '\n\n', '\t', '\u00a0', '\u2003', '\ufeff', '\u2028', '\u3000', '\v', 'é', '>'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 12 }), (parts) => {
+        const s = parts.join('');
+        expect(cleanRichText(s)).toBe(tidied(s));
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('collapses spaces per line, trims lines, keeps blank lines and non-HTML angle brackets', () => {

@@ -889,6 +889,8 @@ function collapseBlocks(t: string): string {
  */
 export function cleanRichText(input: string): string | undefined {
   if (input === '') return undefined;
+  // Most values are plain text: no markup, entity, CR or marker, so every pass below would return it unchanged.
+  if (!PLAIN_NEEDS_WORK.test(input)) return tidyLines(input);
   let t = input.replace(/\r\n?/g, '\n');
   const strip = (s: string): string =>
     removeBlocks(removeBlocks(s, STYLE_OR_SCRIPT, (m) => (m[1]!.toLowerCase() === 'style' ? STYLE_CLOSE : SCRIPT_CLOSE)), COMMENT_OPEN, () => COMMENT_CLOSE)
@@ -903,6 +905,20 @@ export function cleanRichText(input: string): string | undefined {
   // `<br />` followed by the sender's own newline (Trade Accelerator's CDATA) is one line break, not two.
   t = t.replace(/\uE001[ \t]*\n?/g, '\n');
   t = collapseBlocks(t);
+  return tidyLines(t);
+}
+
+/** What makes cleanRichText do more than tidy lines: markup, an entity, a carriage return, or one of its own markers. */
+const PLAIN_NEEDS_WORK = /[<&\r\uE000\uE001]/;
+/**
+ * What tidyLines would change: whitespace other than a single space or a line break (every character trim()
+ * removes), two spaces in a row, or a space or line break at either end or beside a line break.
+ */
+const UNTIDY = /[\t\v\f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]| {2}|^[ \n]|[ \n]$|\n | \n/;
+
+/** Runs of blanks collapsed to one space, every line trimmed, undefined when nothing is left. */
+function tidyLines(t: string): string | undefined {
+  if (!UNTIDY.test(t)) return t;
   const lines = t.split('\n').map((line) => line.replace(/[ \t\f\v\u00a0]+/g, ' ').trim());
   const out = lines.join('\n').trim();
   return out === '' ? undefined : out;
