@@ -20,7 +20,7 @@ import { startDovecot, type Dovecot } from '../test/support/dovecot.js';
 import { percentile } from './stats.js';
 
 const quick = process.argv.includes('--quick');
-const N = quick ? 20 : 200;
+const N = quick ? 12 : 200;
 const WARMUP = quick ? 2 : 5;
 /** Pause after each event before the next APPEND, so the intake is back in IDLE: 150–400 ms. */
 const gapMs = () => 150 + Math.random() * 250;

@@ -235,7 +235,7 @@ async function runOnce(n: number, opts: { cli: string; cpuList: string; pgUrl: s
 
 async function main(): Promise<void> {
   const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, cli: { type: 'string' } } });
-  const plan = args.quick ? { runs: 1, warmS: 2, loadS: 5 } : { runs: 3, warmS: 3, loadS: 15 };
+  const plan = args.quick ? { runs: 1, warmS: 1, loadS: 3 } : { runs: 3, warmS: 3, loadS: 15 };
   const cli = args.cli ?? join(ROOT, 'dist/src/cli.js');
   if (!args.cli) ensureBuild();
   ensureKafkaMock();
