@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import { findAdapter } from '../../adapters/index.js';
 import { ConfigError, loadConfig, type DealerConfig, type FormConfig } from '../config.js';
-import { LeadgateError } from '../errors.js';
 import type { LeadDraft, Warning } from '../lead.js';
 import { silentLogger } from '../log.js';
 import { Pipeline } from '../pipeline/index.js';
@@ -19,32 +18,13 @@ import {
   readFormFields,
   type FormFields,
 } from './form.js';
+import { rejection, thrown } from '../../test/support/errors.js';
 
 const RECEIVED = '2026-03-01T15:00:00.000Z';
 const RECEIVED_MS = Date.parse(RECEIVED);
 const fields = (o: Record<string, string>): FormFields => new Map(Object.entries(o));
 const draftOf = (o: Record<string, string>, form = DEFAULT_FORM): LeadDraft => formDraft(fields(o), form);
 const form = (f: Partial<FormConfig> = {}) => compileForm({ key: 'contact', origins: ['https://www.example-kia.com'], ...f }, 'example-kia');
-
-async function rejection(p: Promise<unknown>): Promise<LeadgateError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(LeadgateError);
-    return err as LeadgateError;
-  }
-  throw new Error('expected a LeadgateError');
-}
-
-function thrownBy(fn: () => void): LeadgateError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(LeadgateError);
-    return err as LeadgateError;
-  }
-  throw new Error('expected a LeadgateError');
-}
 
 describe('reading a form body', () => {
   it('reads urlencoded fields, decoding + and %xx, joining repeated names', async () => {
@@ -234,18 +214,18 @@ describe('bot defenses', () => {
   const ts = (msBefore: number) => String(RECEIVED_MS - msBefore);
 
   it('a filled honeypot (default "website", or the configured name) is a bot; blank is a person', () => {
-    expect(thrownBy(() => check({ website: 'http://spam.example', _lg_ts: ts(10_000) })).code).toBe('form_honeypot');
+    expect(thrown(() => check({ website: 'http://spam.example', _lg_ts: ts(10_000) })).code).toBe('form_honeypot');
     expect(check({ website: '  ', _lg_ts: ts(10_000) })).toEqual([]);
     const custom = form({ honeypot: 'fax_number' });
-    expect(thrownBy(() => check({ fax_number: '1', _lg_ts: ts(10_000) }, custom)).code).toBe('form_honeypot');
+    expect(thrown(() => check({ fax_number: '1', _lg_ts: ts(10_000) }, custom)).code).toBe('form_honeypot');
     expect(check({ website: 'https://my-site.example', _lg_ts: ts(10_000) }, custom)).toEqual([]);
   });
 
   it('a post sooner than minFillSeconds after the page rendered is a bot', () => {
-    expect(thrownBy(() => check({ _lg_ts: ts(500) })).code).toBe('form_too_fast');
+    expect(thrown(() => check({ _lg_ts: ts(500) })).code).toBe('form_too_fast');
     expect(check({ _lg_ts: ts(2000) })).toEqual([]);
     // 10-digit values are seconds (a server-rendered PHP time()).
-    expect(thrownBy(() => check({ _lg_ts: String(Math.floor(RECEIVED_MS / 1000)) })).code).toBe('form_too_fast');
+    expect(thrown(() => check({ _lg_ts: String(Math.floor(RECEIVED_MS / 1000)) })).code).toBe('form_too_fast');
     expect(check({ _lg_ts: String(Math.floor(RECEIVED_MS / 1000) - 60) })).toEqual([]);
     expect(check({ _lg_ts: ts(500) }, form({ minFillSeconds: 0 }))).toEqual([]);
   });
