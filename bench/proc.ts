@@ -1,7 +1,6 @@
 // Child processes for the harness: pinned to a core with taskset, tracked so every one is killed on exit, with RSS read from /proc.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 
 const children = new Set<ChildProcess>();
 
@@ -69,17 +68,8 @@ export function runPinned(cpus: string, cmd: string, args: string[], opts: { env
   });
 }
 
-/** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+/** A free TCP port on loopback (the tests' helper). */
+export { freePort } from '../test/support/net.js';
 
 /** Wait until `url` answers 2xx (bounded). */
 export async function waitForHttp(url: string, child: Pinned, timeoutMs = 15_000): Promise<void> {

@@ -16,11 +16,12 @@
 // so a helper call never shares a connection (or a kicked session) with the code under test.
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ImapFlow } from 'imapflow';
+import { freePort } from './net.js';
 
 const DOVECOT = process.env.LEADGATE_DOVECOT_BIN || '/usr/sbin/dovecot';
 const DOVEADM = process.env.LEADGATE_DOVEADM_BIN || '/usr/bin/doveadm';
@@ -81,17 +82,6 @@ export interface Dovecot {
   /** The server's own log (for diagnosing a failed test; it holds no message content). */
   logText(): string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function passwdEntry(name: string): { uid: number; gid: number } | undefined {
