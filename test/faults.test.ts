@@ -25,7 +25,7 @@ import { Database } from '../src/stores/sqlite-driver.js';
 import { startImapIntake } from '../src/transports/imap.js';
 import { adfLead } from './support/adf-lead.js';
 import { dovecotAvailable, startDovecot } from './support/dovecot.js';
-import { startTestGateway, tempDir } from './support/gateway.js';
+import { replyBody, startTestGateway, tempDir } from './support/gateway.js';
 import { startImapCutProxy } from './support/imap-cut-proxy.js';
 import { kafkaMockAvailable, startKafkaBroker, type KafkaBroker } from './support/kafka-broker.js';
 import type { ConsumedMessage } from './support/kafka-consume.js';
@@ -85,14 +85,7 @@ async function postLead(url: string, body: Buffer, key: string, timeoutMs = 60_0
     body,
     signal: AbortSignal.timeout(timeoutMs),
   });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = text;
-  }
-  return { status: res.status, json, retryAfter: res.headers.get('retry-after') };
+  return { status: res.status, json: await replyBody(res), retryAfter: res.headers.get('retry-after') };
 }
 
 /** `total` jobs on `concurrency` workers, each job to completion before the worker takes the next. */

@@ -25,6 +25,16 @@ export function tempDir(prefix = 'leadgate-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/** A reply's body: parsed JSON, or the text when it is not JSON. */
+export async function replyBody(res: Response): Promise<any> {
+  const text = await res.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 export async function startTestGateway(overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Promise<TestGateway> {
   const dataDir = (overrides.dataDir as string | undefined) ?? tempDir();
   const config = loadConfig({ env, overrides: { port: 0, dataDir, ...overrides } });
@@ -56,13 +66,7 @@ export async function startTestGateway(overrides: Record<string, unknown> = {}, 
         headers: { 'content-type': opts.contentType ?? 'application/xml', ...opts.headers },
         body,
       });
-      const text = await res.text();
-      let json: any;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = text;
-      }
+      const json = await replyBody(res);
       return { status: res.status, json, headers: res.headers };
     },
     async drained() {
