@@ -1,6 +1,7 @@
 // The adapter registry: an ordered list, specific provider dialects first, the generic STAR and ADF readers last.
-import { parseAdf, looksLikeAdf } from '../src/formats/adf.js';
-import { parseStar, looksLikeStar } from '../src/formats/star.js';
+import { parseAdf } from '../src/formats/adf.js';
+import { parseStar } from '../src/formats/star.js';
+import { detectFormat } from '../src/formats/detect.js';
 import { parseTextLead } from '../src/formats/text.js';
 import { DEFAULT_FORM, formDraft, readFormText } from '../src/formats/form.js';
 import type { XmlLimits } from '../src/formats/xml.js';
@@ -46,7 +47,9 @@ export const adf: Adapter = {
   name: 'adf',
   title: 'ADF/XML 1.0 (any provider)',
   format: 'adf',
-  detect: looksLikeAdf,
+  // The root element decides when it can be read, as for leads inside forms and JSON (detect.ts): an ADF lead
+  // is then never scanned for STAR's markers, nor a STAR lead read as ADF because a comment mentions <adf>.
+  detect: (text) => detectFormat(text) === 'adf',
   parse: parseAdf,
 };
 
@@ -54,7 +57,7 @@ export const star: Adapter = {
   name: 'star',
   title: 'STAR 5 ProcessSalesLead (any provider)',
   format: 'star',
-  detect: looksLikeStar,
+  detect: (text) => detectFormat(text) === 'star',
   parse: parseStar,
 };
 

@@ -139,11 +139,10 @@ export class Pipeline {
         ...(sent.service ? { service: sent.service } : {}),
         externalIds: sent.externalIds,
       };
-      // Replacing `source` in place keeps the key order of published leads stable.
-      const lead = { ...rest, source };
-      const party = c.party;
       const key = raw.idempotencyKey ?? idempotencyKey;
-      prepared.push({ ...lead, party, leadType: c.leadType, classification: c.classification, dealer: { id: dealer.id, name: dealer.name }, warnings, index: draft.index, ...(key ? { idempotencyKey: key } : {}) });
+      // One copy of the normalized lead: `source` replaces its value in place (rest already has the key), which keeps
+      // the key order of published leads stable.
+      prepared.push({ ...rest, source, party: c.party, leadType: c.leadType, classification: c.classification, dealer: { id: dealer.id, name: dealer.name }, warnings, index: draft.index, ...(key ? { idempotencyKey: key } : {}) });
     }
     if (prepared.length === 0) {
       throw new LeadgateError('no_customer_contact', drafts.length > 1 ? 'no prospect has a customer name, email or phone' : 'add a customer name, email or phone');
