@@ -3,6 +3,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { detectFormat, extractXmlFromForm } from './detect.js';
+import { detectAdapter } from '../../adapters/index.js';
 
 const REAL = new URL('../../fixtures/real-leads/', import.meta.url);
 const QUIRKS = new URL('./fixtures/', import.meta.url);
@@ -23,6 +24,17 @@ describe('detectFormat', () => {
   it('falls back to sniffing when the root is a wrapper', () => {
     expect(detectFormat('<soap:Envelope><soap:Body><ProcessSalesLead/></soap:Body></soap:Envelope>')).toBe('star');
     expect(detectFormat('<lead><adf><prospect/></adf></lead>')).toBe('adf');
+  });
+
+  it('lets the root decide over markers in the text, and the adapters detect the same way', () => {
+    const adf = '<?xml version="1.0"?><adf><prospect><customer><comments>Re: our &lt;ProcessSalesLead&gt; feed, <![CDATA[<ProcessSalesLead>]]></comments></customer></prospect></adf>';
+    const star = '<ProcessSalesLead><!-- converted from <adf> --><ProcessSalesLeadDataArea><SalesLead/></ProcessSalesLeadDataArea></ProcessSalesLead>';
+    expect(detectFormat(adf)).toBe('adf');
+    expect(detectFormat(star)).toBe('star');
+    expect(detectAdapter(adf)?.name).toBe('adf');
+    expect(detectAdapter(star)?.name).toBe('star');
+    expect(detectAdapter('<soap:Envelope><soap:Body><ProcessSalesLead/></soap:Body></soap:Envelope>')?.name).toBe('star');
+    expect(detectAdapter('Name: Jane\nPhone: 555-0100')).toBeUndefined();
   });
 
   it('says undefined for anything else', () => {
