@@ -72,6 +72,11 @@ describe('phoneCountry', () => {
     expect(phoneCountry('XX')).toBe('US');
     expect(phoneCountry(undefined)).toBe('US');
   });
+  it('answers the same from its bounded memo, also past the bound', () => {
+    const values = [...Array.from({ length: 100 }, (_, i) => `Q${i}`), 'gb', ' ca ', 'GB', 'us', undefined, 'XX', 'de'];
+    const expected = (v: string | undefined) => (['GB', 'CA', 'US', 'DE'].includes((v ?? '').trim().toUpperCase()) ? (v ?? '').trim().toUpperCase() : 'US');
+    for (let round = 0; round < 2; round++) for (const v of values) expect([v, phoneCountry(v)]).toEqual([v, expected(v)]);
+  });
 });
 
 describe('normalizePhoneType / normalizePhoneTime', () => {

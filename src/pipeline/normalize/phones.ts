@@ -5,10 +5,21 @@ import type { DraftPhone, Phone } from '../../lead.js';
 import { nanpFastPath } from './nanp.js';
 import { isPlaceholder, tidy, warn, type WarningSink } from './text.js';
 
+/**
+ * Answers of phoneCountry by the value passed. Its keys are dealer countries from the configuration, never customer
+ * data, and it stops growing at MAX_COUNTRIES; isSupportedCountry costs a metadata wrapper per call, once per lead.
+ */
+const COUNTRIES = new Map<string | undefined, CountryCode>();
+const MAX_COUNTRIES = 64;
+
 /** The dealer country as a libphonenumber country; anything unknown falls back to US (the deployment default). */
 export function phoneCountry(country: string | undefined): CountryCode {
+  const known = COUNTRIES.get(country);
+  if (known) return known;
   const c = (country ?? '').trim().toUpperCase();
-  return isSupportedCountry(c) ? (c as CountryCode) : 'US';
+  const code = isSupportedCountry(c) ? (c as CountryCode) : 'US';
+  if (COUNTRIES.size < MAX_COUNTRIES) COUNTRIES.set(country, code);
+  return code;
 }
 
 // ADF's DTD says voice|fax|cellphone|pager, its prose says phone; real traffic adds cell, mobile, home, work, business
@@ -51,20 +62,35 @@ const TIMES: Record<string, string> = {
 
 const key = (s: string) => s.toLowerCase().replace(/[\s_-]+/g, '');
 
+/**
+ * The table's entries by exact spelling, those that are tidy and their own key() (all of them): a value sent
+ * exactly so ("voice", "day") gets what `table[key(tidy(value))]` gives, without tidy, lower-casing and a regex.
+ */
+function exact(table: Record<string, string>): Map<string, string> {
+  return new Map(Object.entries(table).filter(([k]) => tidy(k) === k && key(k) === k));
+}
+const TYPES_EXACT = exact(TYPES);
+const TIMES_EXACT = exact(TIMES);
+
 /** voice | mobile | home | work | fax | pager, or undefined (unknown values warn `phone_type_unknown`). */
 export function normalizePhoneType(type: string | undefined, sink: WarningSink = []): string | undefined {
+  // Sent exactly as a table key ("voice"): tidy already, and answered by the Map below.
+  const direct = type === undefined ? undefined : TYPES_EXACT.get(type);
+  if (direct) return direct;
   const t = tidy(type);
   if (t === undefined) return undefined;
-  const mapped = TYPES[key(t)];
+  const mapped = TYPES_EXACT.get(t) ?? TYPES[key(t)];
   if (!mapped) warn(sink, 'phone_type_unknown', 'A phone type was not recognised and was omitted');
   return mapped;
 }
 
 /** morning | afternoon | evening | day | nopreference, or undefined (unknown values warn `phone_time_unknown`). */
 export function normalizePhoneTime(time: string | undefined, sink: WarningSink = []): string | undefined {
+  const direct = time === undefined ? undefined : TIMES_EXACT.get(time);
+  if (direct) return direct;
   const t = tidy(time);
   if (t === undefined) return undefined;
-  const mapped = TIMES[key(t)];
+  const mapped = TIMES_EXACT.get(t) ?? TIMES[key(t)];
   if (!mapped) warn(sink, 'phone_time_unknown', 'A phone time preference was not recognised and was omitted');
   return mapped;
 }
@@ -113,6 +139,11 @@ export function normalizePhone(
   opts: { country?: string | undefined; type?: string | undefined; time?: string | undefined } = {},
   sink: WarningSink = [],
 ): Phone | undefined {
+  return phoneIn(value, phoneCountry(opts.country), opts.type, opts.time, sink);
+}
+
+/** normalizePhone with the dealer country already resolved: normalizePhones resolves it once per lead, not per number. */
+function phoneIn(value: string | undefined, country: CountryCode, type: string | undefined, time: string | undefined, sink: WarningSink): Phone | undefined {
   const raw = tidy(value);
   if (raw === undefined) return undefined;
   // "N/A", "-", "none", "000-000-0000": a form's way of saying no number; text without any digit is not a number either.
@@ -120,15 +151,15 @@ export function normalizePhone(
     warn(sink, 'placeholder_dropped', 'A placeholder phone number was dropped');
     return undefined;
   }
-  const { e164, extracted } = parseRaw(raw, phoneCountry(opts.country));
+  const { e164, extracted } = parseRaw(raw, country);
   if (extracted) warn(sink, 'phone_extracted', 'A phone number was extracted from surrounding text; the raw value was kept');
   if (e164 === undefined) warn(sink, 'phone_invalid', 'A phone number could not be parsed as a valid number; only the raw value was kept');
   // Key order as in the contract: e164, raw, type, time.
   const phone: Phone = e164 !== undefined ? { e164, raw } : { raw };
-  const type = normalizePhoneType(opts.type, sink);
-  if (type) phone.type = type;
-  const time = normalizePhoneTime(opts.time, sink);
-  if (time) phone.time = time;
+  const t = normalizePhoneType(type, sink);
+  if (t) phone.type = t;
+  const tm = normalizePhoneTime(time, sink);
+  if (tm) phone.time = tm;
   return phone;
 }
 
@@ -163,8 +194,9 @@ export function normalizePhones(
   const out: Phone[] = [];
   const byKey = new Map<string, Phone>();
   let preferred = false;
+  const code = phoneCountry(country);
   for (const p of phones) {
-    const phone = normalizePhone(p.value, { country, type: p.type, time: p.time }, sink);
+    const phone = phoneIn(p.value, code, p.type, p.time, sink);
     if (!phone) continue;
     if (p.preferred) preferred = true;
     const k = phoneKey(phone);
