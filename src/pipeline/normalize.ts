@@ -63,14 +63,20 @@ export function normalizeSource(draft: LeadDraft, ctx: Pick<NormalizeContext, 'c
   const service = tidy(draft.provider?.service);
   const provider = name ?? service ?? 'unknown';
   const externalIds: ExternalId[] = [];
-  const seen = new Set<string>();
-  for (const id of cleanIds(draft.ids)) {
+  // Only a second id can repeat one: no set for the common single id.
+  const seen = draft.ids.length > 1 ? new Set<string>() : undefined;
+  // cleanIds' filtering and tidying, without its intermediate objects (the sequence is not needed here).
+  for (const id of draft.ids) {
+    const value = tidy(id.value);
+    if (value === undefined) continue;
     // Apollo sends source="" and CarGurus' vehicle ids have none: attribute them to the provider.
-    const source = id.source ?? provider;
-    const k = `${source}\u0000${id.value}`;
-    if (seen.has(k)) continue;
-    seen.add(k);
-    externalIds.push({ source, id: id.value });
+    const source = tidy(id.source) ?? provider;
+    if (seen) {
+      const k = `${source}\u0000${value}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+    }
+    externalIds.push({ source, id: value });
   }
   return service
     ? { channel: ctx.channel, adapter: ctx.adapter, provider, service, externalIds }
@@ -153,12 +159,16 @@ export function normalize(sent: LeadDraft, ctx: NormalizeContext): NormalizedLea
   if (providerName) lead.hints.providerName = providerName;
   const providerUrl = tidy(draft.provider?.url);
   if (providerUrl) lead.hints.providerUrl = providerUrl;
-  const extras: Record<string, string> = {};
-  for (const [k, v] of Object.entries(draft.extras)) {
-    const value = tidy(v);
-    if (value !== undefined && tidy(k) !== undefined) extras[k] = value;
+  // Most drafts have no extras: no entry arrays and no empty object then.
+  const extraKeys = Object.keys(draft.extras);
+  if (extraKeys.length > 0) {
+    const extras: Record<string, string> = {};
+    for (const k of extraKeys) {
+      const value = tidy(draft.extras[k]);
+      if (value !== undefined && tidy(k) !== undefined) extras[k] = value;
+    }
+    if (Object.keys(extras).length) lead.hints.extras = extras;
   }
-  if (Object.keys(extras).length) lead.hints.extras = extras;
   const status = tidy(draft.status)?.toLowerCase();
   if (status) lead.hints.status = status;
 

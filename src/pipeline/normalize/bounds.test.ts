@@ -34,6 +34,19 @@ describe('boundDraft', () => {
     expect(codes(d)).toEqual(['adf_pi_missing', 'field_truncated']);
   });
 
+  it('keeps a field of exactly its bound and cuts one character more, for comments and other fields alike', () => {
+    const at = draft({ comments: 'c'.repeat(MAX_TEXT_FIELD), names: [{ value: 'n'.repeat(MAX_FIELD), part: 'full' }] }, { vehicles: [{ ids: [], comments: 'v'.repeat(MAX_TEXT_FIELD), model: 'm'.repeat(MAX_FIELD) }] });
+    expect(boundDraft(at)).toBe(at);
+    for (const over of [
+      draft({ comments: 'c'.repeat(MAX_TEXT_FIELD + 1) }),
+      draft({ names: [{ value: 'n'.repeat(MAX_FIELD + 1), part: 'full' }] }),
+      draft({}, { vehicles: [{ ids: [], comments: 'v'.repeat(MAX_TEXT_FIELD + 1) }] }),
+      draft({}, { vehicles: [{ ids: [], model: 'm'.repeat(MAX_FIELD + 1) }] }),
+      draft({}, { extras: { comments: 'x'.repeat(MAX_FIELD + 1) } }),
+    ])
+      expect(codes(boundDraft(over))).toEqual(['adf_pi_missing', 'field_truncated']);
+  });
+
   it('never cuts between the halves of a surrogate pair', () => {
     const d = boundDraft(draft({ names: [{ value: `${'a'.repeat(MAX_FIELD - 1)}😀tail`, part: 'full' }] }));
     expect(d.customer.names[0]!.value).toBe('a'.repeat(MAX_FIELD - 1));

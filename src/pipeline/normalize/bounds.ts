@@ -87,26 +87,37 @@ function bound(value: unknown, key: string, notes: Notes): unknown {
 }
 
 /**
+ * Whether a string needs `bound`: longer than its field's limit, or holding a MAYBE_UNWANTED character. Most strings
+ * are short, so the length test comes first and skips the field-name lookup (only "comments" may exceed MAX_FIELD).
+ */
+function stringNeedsBound(value: string, key: string): boolean {
+  const n = value.length;
+  if (n > MAX_FIELD && (n > MAX_TEXT_FIELD || !TEXT_FIELDS.has(key))) return true;
+  return MAYBE_UNWANTED.test(value);
+}
+
+/**
  * Whether `bound` would change anything: a read-only walk with the same keys and limits, so the common draft
  * (nothing too long, too many or unwanted) costs no copy.
  */
 function needsBound(value: unknown, key: string): boolean {
-  if (typeof value === 'string') {
-    return value.length > (TEXT_FIELDS.has(key) ? MAX_TEXT_FIELD : MAX_FIELD) || MAYBE_UNWANTED.test(value);
-  }
+  if (typeof value === 'string') return stringNeedsBound(value, key);
   if (Array.isArray(value)) {
     if (value.length > (MAX_ITEMS[key] ?? DEFAULT_MAX_ITEMS)) return true;
-    for (const v of value) if (needsBound(v, key)) return true;
+    for (let i = 0; i < value.length; i++) if (needsBound(value[i], key)) return true;
     return false;
   }
   if (value !== null && typeof value === 'object') {
-    const keys = Object.keys(value);
     if (key === 'extras') {
+      const keys = Object.keys(value);
       if (keys.length > MAX_EXTRAS) return true;
       for (let i = 0; i < keys.length; i++) if (needsBound((value as Record<string, unknown>)[keys[i]!], 'extra')) return true;
       return false;
     }
-    for (let i = 0; i < keys.length; i++) if (needsBound((value as Record<string, unknown>)[keys[i]!], keys[i]!)) return true;
+    // for-in rather than Object.keys: no key array per object, and V8 loads `value[k]` through its enum cache. It
+    // visits every key `bound` does (own enumerable string keys) and at most inherited ones too, and a needless
+    // `bound` run changes nothing (boundDraft returns the draft itself when no note was taken).
+    for (const k in value) if (needsBound((value as Record<string, unknown>)[k], k)) return true;
   }
   return false;
 }

@@ -1,8 +1,9 @@
 // Unit tests for request-date parsing: every requestdate form seen in real leads, offsets, fallbacks.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Warning } from '../../lead.js';
-import { parseLeadDate, parseRequestDate, daysInMonth } from './dates.js';
+import { parseLeadDate, parseLeniently, parseRequestDate, daysInMonth } from './dates.js';
 
 const FALLBACK = '2025-10-20T12:00:00.000Z';
 const run = (value: string | undefined, country?: string) => {
@@ -92,5 +93,31 @@ describe('daysInMonth', () => {
         if (daysInMonth(year, month) !== expected) expect([year, month, daysInMonth(year, month)]).toEqual([year, month, expected]);
       }
     }
+  });
+});
+
+describe('parseLeadDate canonical-form shortcut', () => {
+  // Two-digit fields mostly near their range, sometimes anything up to 99: valid dates and every kind of out-of-range field.
+  const field = (max: number) => fc.oneof({ arbitrary: fc.integer({ min: 0, max: max + 1 }), weight: 6 }, { arbitrary: fc.integer({ min: 0, max: 99 }), weight: 1 }).map((n) => String(n).padStart(2, '0'));
+  const year = fc.constantFrom('0000', '0004', '1900', '1999', '2000', '2024', '2025', '2100');
+  const frac = fc.constantFrom('', '.4', '.477', '.4771234', '.', ',477');
+  const offset = fc.oneof(
+    fc.constantFrom('', 'Z', 'z', '+00:00', '-04:00', '-0400', '+0530', '-05:03', '+15:00', '+14:45', '-08:0', '-8', ' -04:00', 'GMT', 'EST'),
+    fc.tuple(fc.constantFrom('+', '-'), field(14), fc.constantFrom(':', ''), fc.constantFrom('00', '30', '45', '15', '03', '99')).map((p) => p.join('')),
+  );
+  const date = fc.tuple(year, field(12), field(31), fc.constantFrom('T', 'T', 'T', 't', ' '), field(23), field(59), field(59), frac, offset).map(([y, mo, d, t, h, mi, s, f, o]) => `${y}-${mo}-${d}${t}${h}:${mi}:${s}${f}${o}`);
+
+  it('gives what the lenient path gives, for every date it takes and every one it leaves', () => {
+    fc.assert(
+      fc.property(date, fc.constantFrom('US', 'GB'), (v, country) => {
+        expect(parseLeadDate(v, { country })).toEqual(parseLeniently(v, { country }));
+      }),
+      { numRuns: 20000, seed: 11 },
+    );
+  });
+
+  it('agrees with the lenient path on the forms real leads use', () => {
+    for (const v of ['2025-10-18T10:19:48-04:00', '2025-10-18T16:50:36Z', '2025-10-29T23:50:56.457Z', '2025-10-13T03:31:58-0400', '2025-10-03T20:56:58', '2024-02-29T00:00:00+05:30'])
+      expect(parseLeadDate(v)).toEqual(parseLeniently(v));
   });
 });

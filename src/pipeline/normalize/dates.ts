@@ -114,11 +114,68 @@ function match(s: string, country: string, notes: Set<DateNote>): Parts | undefi
 }
 
 /**
+ * The form most senders use: extended ISO with every field two digits, "T", optional fraction, and a "Z", a
+ * "±hh:mm" or (CarGurus) a basic "±hhmm" offset, or none. Nothing for the lenient path to repair but that offset.
+ * Tested without captures: the fields sit at fixed places, and a sign can only start the offset.
+ */
+const CANONICAL = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?$/;
+const NO_OFFSET: DateNote[] = ['no_offset'];
+const NONSTANDARD: DateNote[] = ['nonstandard'];
+
+/** The two-digit number at `i` of a string whose characters there are digits. */
+const twoDigits = (s: string, i: number): number => (s.charCodeAt(i) - 48) * 10 + (s.charCodeAt(i + 1) - 48);
+const isSign = (c: number): boolean => c === 0x2b || c === 0x2d;
+
+/**
+ * parseLeadDate's answer for a CANONICAL value whose fields are all in range, else undefined (take the lenient
+ * path). Such a value holds no space, "?" or one-digit field, so the lenient path would note nothing but what the
+ * offset says (none → no_offset, "±hhmm" → nonstandard) and print the same fields back (pinned in dates.test.ts).
+ */
+function parseCanonical(value: string): ParsedDate | undefined {
+  if (!CANONICAL.test(value)) return undefined;
+  const month = twoDigits(value, 5);
+  const day = twoDigits(value, 8);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(Number(value.slice(0, 4)), month)) return undefined;
+  if (twoDigits(value, 11) > 23 || twoDigits(value, 14) > 59 || twoDigits(value, 17) > 59) return undefined;
+  // Where the offset starts, and what it is: "Z", "±hh:mm", "±hhmm" or nothing.
+  const n = value.length;
+  let start = n;
+  let offset = '';
+  let notes: DateNote[] = [];
+  if (value.charCodeAt(n - 1) === 0x5a) {
+    start = n - 1;
+    offset = 'Z';
+  } else if (n >= 25 && isSign(value.charCodeAt(n - 6)) && value.charCodeAt(n - 3) === 0x3a) {
+    start = n - 6;
+  } else if (n >= 24 && isSign(value.charCodeAt(n - 5))) {
+    start = n - 5;
+    notes = [...NONSTANDARD];
+  } else {
+    notes = [...NO_OFFSET];
+  }
+  if (start < n && offset === '') {
+    // Offsets the lenient path drops as impossible (bad_offset) are left to it.
+    const hh = value.slice(start + 1, start + 3);
+    const mm = value.slice(n - 2);
+    if (Number(hh) > 14 || !OFFSET_MINUTES.has(mm)) return undefined;
+    offset = `${value[start]}${hh}:${mm}`;
+  }
+  // The fraction, if any, runs from index 20 to the offset; milliseconds at most are kept.
+  const frac = start > 19 ? value.slice(19, Math.min(start, 23)) : '';
+  return { iso: `${value.slice(0, 19)}${frac}${offset}`, notes };
+}
+
+/**
  * Parse a lead date leniently; undefined when it is not a date at all or names an impossible one (month 13, 31 April).
  * `?`, NBSP and U+202F count as spaces: "11:00:00 AM" formatted by ICU carries a narrow NBSP that lossy charsets turn into "?".
  * Fractional seconds are kept (Costco sends milliseconds), truncated to milliseconds.
  */
 export function parseLeadDate(value: string, opts: { country?: string | undefined } = {}): ParsedDate | undefined {
+  return parseCanonical(value) ?? parseLeniently(value, opts);
+}
+
+/** parseLeadDate without the canonical-form shortcut (exported for the test that pins the shortcut to it). */
+export function parseLeniently(value: string, opts: { country?: string | undefined } = {}): ParsedDate | undefined {
   const notes = new Set<DateNote>();
   const spaced = value.replace(/[?\u00a0\u202f\u2007\t]/g, ' ');
   if (spaced !== value) notes.add('nonstandard');

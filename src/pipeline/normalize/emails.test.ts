@@ -1,8 +1,10 @@
 // Unit tests for customer email normalization: mailto:, lists, case, validation, uniqueness.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Warning } from '../../lead.js';
 import { isValidEmail, normalizeEmail, normalizeEmails } from './emails.js';
+import { tidy, warn } from './text.js';
 
 describe('normalizeEmail', () => {
   it('lower-cases and trims (Mazda Digital sends CUSTOMER16@EXAMPLE.COM)', () => {
@@ -54,5 +56,75 @@ describe('normalizeEmails', () => {
   it('reports preferred only when the flagged address survived validation', () => {
     expect(normalizeEmails([{ value: 'a@x.com', preferred: true }]).preferred).toBe(true);
     expect(normalizeEmails([{ value: 'not-an-email', preferred: true }]).preferred).toBe(false);
+  });
+});
+
+describe('normalizeEmail one-plain-address shortcut', () => {
+  // normalizeEmail without the shortcut: every value split, unwrapped and stripped.
+  const general = (value: string, sink: Warning[]): string[] => {
+    const text = tidy(value);
+    if (text === undefined) return [];
+    const pieces = text.split(/[;,]/).map((p) => p.trim()).filter((p) => p !== '');
+    if (pieces.length > 1) warn(sink, 'email_split', 'Several email addresses were sent in one field and were split');
+    const out: string[] = [];
+    for (let piece of pieces) {
+      const angle = /<([^<>]*)>/.exec(piece);
+      if (angle) piece = angle[1]!.trim();
+      const mailto = /^mailto:/i.test(piece);
+      if (mailto) piece = piece.slice('mailto:'.length).split('?')[0]!.trim();
+      piece = piece.toLowerCase();
+      if (piece === '') continue;
+      if (mailto) warn(sink, 'email_mailto_stripped', 'A mailto: prefix was removed from an email address');
+      if (!isValidEmail(piece)) {
+        warn(sink, 'email_invalid', 'An email address was not valid and was dropped');
+        continue;
+      }
+      out.push(piece);
+    }
+    return out;
+  };
+
+  it('gives the addresses and warnings of the general path', () => {
+    const part = fc.constantFrom('pat', 'PAT', 'a.b', '@', '.', 'example', 'COM', 'com', ';', ',', '<', '>', ' ', '\u00a0', 'mailto:', 'MailTo:', '?x=1', 'xn--p1ai', '-', '"', '\u0130', 'é');
+    fc.assert(
+      fc.property(fc.array(part, { maxLength: 8 }), (parts) => {
+        const s = parts.join('');
+        const [a, b]: [Warning[], Warning[]] = [[], []];
+        expect([normalizeEmail(s, a), a]).toEqual([general(s, b), b]);
+      }),
+      { numRuns: 10000, seed: 13 },
+    );
+  });
+});
+
+describe('isValidEmail domain check', () => {
+  // The domain check as a split and a test per label.
+  const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+  const TLD = /^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
+  const bySplit = (address: string): boolean => {
+    if (address.length > 254) return false;
+    const at = address.lastIndexOf('@');
+    if (at < 1) return false;
+    const local = address.slice(0, at);
+    if (local.length > 64 || !/^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/.test(local)) return false;
+    const labels = address.slice(at + 1).split('.');
+    return labels.length >= 2 && labels.every((l) => LABEL.test(l)) && TLD.test(labels[labels.length - 1]!);
+  };
+
+  it('agrees with the split on generated addresses, long labels and IDNA ones included', () => {
+    const piece = fc.oneof(
+      fc.constantFrom('a', 'b', 'z', '0', '9', '-', '.', '@', 'xn--', 'com', 'io', 'c', '_', 'A', '..', '-.'),
+      fc.integer({ min: 55, max: 66 }).map((n) => 'a'.repeat(n)),
+      fc.integer({ min: 55, max: 66 }).map((n) => `xn--${'b'.repeat(n - 5)}-`),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), fc.array(piece, { maxLength: 8 }), (l, d) => {
+        const s = `${l.join('') || 'pat'}@${d.join('')}`;
+        expect([s, isValidEmail(s)]).toEqual([s, bySplit(s)]);
+      }),
+      { numRuns: 20000, seed: 23 },
+    );
+    for (const s of ['a@b.com', 'a@b.c', 'a@xn--p1ai.xn--p1ai', 'a@b.xn---', 'a@b.xn--a', `a@b.${'x'.repeat(63)}`, `a@b.${'x'.repeat(64)}`, `a@b.xn--${'a'.repeat(59)}`, `a@b.xn--${'a'.repeat(60)}`, 'a@-b.com', 'a@b-.com', 'a@.com', 'a@com'])
+      expect([s, isValidEmail(s)]).toEqual([s, bySplit(s)]);
   });
 });

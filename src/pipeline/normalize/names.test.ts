@@ -1,8 +1,10 @@
 // Unit tests for customer name normalization: parts, placeholders, splitting full names, business names.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DraftName, Warning } from '../../lead.js';
 import { normalizeName, splitFullName } from './names.js';
+import { cleanField, tidy } from './text.js';
 
 const run = (names: DraftName[]) => {
   const w: Warning[] = [];
@@ -89,5 +91,34 @@ describe('normalizeName: business names', () => {
     const r = run([{ value: 'Ana', part: 'first' }, { value: 'Lopez', part: 'last' }, { value: 'Acme Inc', part: 'full', type: 'business' }]);
     expect(r.name).toEqual({ first: 'Ana', last: 'Lopez' });
     expect(r.codes).toEqual(['business_name_dropped']);
+  });
+});
+
+describe('normalizeName shortcuts', () => {
+  // The two checks the shortcuts skip, as they were: a letter anywhere, and the type compared after trim/lower-case.
+  const hasLetter = (v: string) => /\p{L}/u.test(v);
+  const isBusiness = (t: string | undefined) => (t ?? '').trim().toLowerCase() === 'business';
+
+  it('drops and keeps the same names as the full checks', () => {
+    const value = fc.oneof(fc.constantFrom('Pat', 'pat', 'Zoë', 'Élodie', '-1', '0', '1 Pat', '7', '_x', 'Ωmega', 'N/A', ' ', 'Business Inc'), fc.string({ maxLength: 4 }));
+    const type = fc.constantFrom(undefined, 'individual', 'business', 'Business', ' BUSINESS ', 'other', '');
+    const part = fc.constantFrom(undefined, 'first', 'last', 'full', 'middle', ' Surname ');
+    fc.assert(
+      fc.property(fc.array(fc.record({ value, type, part }), { maxLength: 4 }), (names) => {
+        const sent = names.map((n) => ({ value: n.value, ...(n.type !== undefined ? { type: n.type } : {}), ...(n.part !== undefined ? { part: n.part } : {}) }));
+        const w: Warning[] = [];
+        const got = normalizeName(sent, w);
+        // The reference: keep the names the full checks keep, as individual or business, and normalize those.
+        const kept = sent.filter((n) => {
+          const v = cleanField(n.value, 'name', []);
+          return v !== undefined && hasLetter(v);
+        });
+        const people = kept.filter((n) => !isBusiness(n.type)).map((n) => ({ ...n, type: undefined }));
+        const firms = kept.filter((n) => isBusiness(n.type)).map((n) => ({ value: n.value, type: 'business' }));
+        expect(got).toEqual(normalizeName([...people, ...firms], []));
+        expect(w.filter((x) => x.code === 'placeholder_dropped').length).toBe(kept.length < sent.filter((n) => tidy(n.value) !== undefined).length ? 1 : 0);
+      }),
+      { numRuns: 5000, seed: 29 },
+    );
   });
 });

@@ -1,7 +1,7 @@
 // Customer names: ADF name parts (first/middle/last/suffix/surname/full) to { first?, last?, full? }, with placeholders dropped and full-only names split.
 
 import type { Customer, DraftName } from '../../lead.js';
-import { cleanField, warn, type WarningSink } from './text.js';
+import { asciiAlnumLower, cleanField, warn, type WarningSink } from './text.js';
 
 export type NormalizedName = Customer['name'];
 
@@ -48,12 +48,13 @@ export function normalizeName(names: readonly DraftName[], sink: WarningSink = [
   for (const n of names) {
     const value = cleanField(n.value, 'name', sink);
     if (value === undefined) continue;
-    // A name has letters; "-1" and "0" are unfilled form fields (Team Velocity).
-    if (!/\p{L}/u.test(value)) {
+    // A name has letters; "-1" and "0" are unfilled form fields (Team Velocity). One starting with an ASCII letter has one.
+    if (asciiAlnumLower(value.charCodeAt(0)) < 0x61 && !/\p{L}/u.test(value)) {
       warn(sink, 'placeholder_dropped', 'A placeholder name was dropped');
       continue;
     }
-    if ((n.type ?? '').trim().toLowerCase() === 'business') {
+    // No type or ADF's "individual" (most names) is not "business"; anything else is compared after trim and lower-case.
+    if (n.type != null && n.type !== 'individual' && n.type.trim().toLowerCase() === 'business') {
       business ??= value;
       continue;
     }

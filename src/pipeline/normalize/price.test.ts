@@ -1,8 +1,10 @@
 // Unit tests for price parsing: symbols, separators, zero, currency and type.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Warning } from '../../lead.js';
 import { defaultCurrency, parseAmount, parsePrice } from './price.js';
+import { tidy } from './text.js';
 
 describe('parseAmount', () => {
   it.each([
@@ -57,5 +59,60 @@ describe('defaultCurrency', () => {
     expect(defaultCurrency(undefined)).toBe('USD');
     expect(defaultCurrency('ca')).toBe('CAD');
     expect(defaultCurrency('ZZ')).toBe('USD');
+  });
+});
+
+describe('parseAmount plain-number shortcut', () => {
+  // parseAmount without the shortcut: every step on every value.
+  const SYMBOLS: Record<string, string> = { '£': 'GBP', '€': 'EUR', '¥': 'JPY' };
+  const steps = (value: string): { amount: number; currency?: string } | undefined => {
+    let v = tidy(value);
+    if (v === undefined) return undefined;
+    let currency: string | undefined;
+    const code = /^([A-Za-z]{3})\s*(.*)$|^(.*?)\s*([A-Za-z]{3})$/.exec(v);
+    if (code) {
+      currency = (code[1] ?? code[4])!.toUpperCase();
+      v = (code[2] ?? code[3])!;
+    }
+    const sym = /^([$£€¥])\s*|\s*([$£€¥])$/.exec(v);
+    if (sym) {
+      currency ??= SYMBOLS[(sym[1] ?? sym[2])!];
+      v = v.replace(sym[0], '');
+    }
+    v = v.replace(/\s+/g, '');
+    if (/^\d{1,3}(,\d{3})+(\.\d+)?$/.test(v)) v = v.replace(/,/g, '');
+    else if (/^\d+,\d{1,2}$/.test(v)) v = v.replace(',', '.');
+    if (!/^\d+(\.\d+)?$|^\.\d+$/.test(v)) return undefined;
+    const amount = Number(v);
+    if (!Number.isFinite(amount)) return undefined;
+    return currency ? { amount, currency } : { amount };
+  };
+
+  it('agrees with every step on generated amounts', () => {
+    const piece = fc.constantFrom('0', '1', '9', '45805', '.', ',', '.0', ' ', '$', '€', 'USD', 'cad', '-', 'e5', '9'.repeat(320));
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 5 }), (a) => {
+        const v = a.join('');
+        expect([v, parseAmount(v)]).toEqual([v, steps(v)]);
+      }),
+      { numRuns: 10000, seed: 37 },
+    );
+  });
+});
+
+describe('parsePrice currency and type as sent', () => {
+  it('reads a currency and a type sent exactly like one that needs tidying and case-folding', () => {
+    const currency = fc.constantFrom(undefined, 'USD', 'usd', ' USD ', 'US', 'USDX', 'EUR', '€', '');
+    const type = fc.constantFrom(undefined, 'quote', 'Quote', ' quote ', 'msrp', 'MSRP', 'bogus', '');
+    fc.assert(
+      fc.property(currency, type, (c, t) => {
+        const [a, b]: [Warning[], Warning[]] = [[], []];
+        const sent = parsePrice({ value: '100', ...(c !== undefined ? { currency: c } : {}), ...(t !== undefined ? { type: t } : {}) }, {}, a);
+        // The same price with both attributes in the spelling that takes the general path (padded with a space).
+        const padded = parsePrice({ value: '100', ...(c !== undefined ? { currency: ` ${c} ` } : {}), ...(t !== undefined ? { type: ` ${t} ` } : {}) }, {}, b);
+        expect([sent, a]).toEqual([padded, b]);
+      }),
+      { numRuns: 500, seed: 43 },
+    );
   });
 });

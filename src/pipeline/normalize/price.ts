@@ -10,6 +10,9 @@ const SYMBOLS: Record<string, string> = { '£': 'GBP', '€': 'EUR', '¥': 'JPY'
 // ADF has no default currency; when a lead omits it (TrueCar), the dealer's own currency is the only sane guess.
 const COUNTRY_CURRENCY: Record<string, string> = { US: 'USD', CA: 'CAD', GB: 'GBP', MX: 'MXN', AU: 'AUD', NZ: 'NZD', IE: 'EUR' };
 
+const PLAIN_AMOUNT = /^\d+(?:\.\d+)?$/;
+const CURRENCY = /^[A-Z]{3}$/;
+
 /** The dealer's currency for a country code, USD when unknown. */
 export function defaultCurrency(country: string | undefined): string {
   return COUNTRY_CURRENCY[(country ?? 'US').trim().toUpperCase()] ?? 'USD';
@@ -22,6 +25,12 @@ export function defaultCurrency(country: string | undefined): string {
 export function parseAmount(value: string | undefined): { amount: number; currency?: string } | undefined {
   let v = tidy(value);
   if (v === undefined) return undefined;
+  // A plain number ("45805.0", most prices) holds no currency code, symbol, space or comma: every step below leaves
+  // it as it is, so only the final number check is left.
+  if (PLAIN_AMOUNT.test(v)) {
+    const amount = Number(v);
+    return Number.isFinite(amount) ? { amount } : undefined;
+  }
   let currency: string | undefined;
   const code = /^([A-Za-z]{3})\s*(.*)$|^(.*?)\s*([A-Za-z]{3})$/.exec(v);
   if (code) {
@@ -55,13 +64,20 @@ export function parsePrice(price: DraftPrice | undefined, opts: { country?: stri
     return undefined;
   }
   if (parsed.amount === 0) return undefined;
-  let currency = tidy(price.currency)?.toUpperCase();
-  if (currency !== undefined && !/^[A-Z]{3}$/.test(currency)) {
-    warn(sink, 'price_currency_invalid', 'A price currency was not an ISO 4217 code and was ignored');
-    currency = undefined;
+  // "USD" as sent (most currencies) is tidy and upper-case already: it would pass the steps below unchanged.
+  const sent = price.currency;
+  let currency: string | undefined;
+  if (sent !== undefined && CURRENCY.test(sent)) currency = sent;
+  else {
+    currency = tidy(sent)?.toUpperCase();
+    if (currency !== undefined && !CURRENCY.test(currency)) {
+      warn(sink, 'price_currency_invalid', 'A price currency was not an ISO 4217 code and was ignored');
+      currency = undefined;
+    }
   }
   const out: Price = { amount: parsed.amount, currency: currency ?? parsed.currency ?? defaultCurrency(opts.country) };
-  const type = tidy(price.type)?.toLowerCase();
+  // A known type as sent ("quote") is tidy and lower-case already.
+  const type = price.type !== undefined && PRICE_TYPES.has(price.type) ? price.type : tidy(price.type)?.toLowerCase();
   if (type !== undefined) {
     if (PRICE_TYPES.has(type)) out.type = type;
     else warn(sink, 'price_type_unknown', 'A price type was not recognised and was omitted');

@@ -126,3 +126,34 @@ describe('normalizeComments fast path', () => {
     );
   });
 });
+
+describe('isPlaceholder fast path', () => {
+  // isPlaceholder without the first-character check: fold, trim, look up, then look for a letter or digit.
+  const PLACEHOLDERS = ['n/a', 'n.a.', 'n.a', 'na', 'none', 'null', 'nil', 'undefined', 'unknown', 'not provided', '1 not provided', 'not available', '1 not available', 'not applicable', 'anonymous', 'anonamous', 'anonymous first', 'anonamous first', 'anonymous last', 'anonamous last', 'no name', 'noname'];
+  const slow = (value: string): boolean => {
+    const v = value.toLowerCase().replace(/\s+/g, ' ').trim();
+    return v === '' || PLACEHOLDERS.includes(v) || !/[\p{L}\p{N}]/u.test(v);
+  };
+
+  it('agrees with the slow check for every placeholder in any casing and spacing', () => {
+    for (const p of PLACEHOLDERS) for (const s of [p, p.toUpperCase(), ` ${p} `, p.replace(/ /g, '\u00a0 \t'), p[0]!.toUpperCase() + p.slice(1)]) expect([s, isPlaceholder(s)]).toEqual([s, slow(s)]);
+  });
+
+  it('agrees with the slow check for every BMP character first, alone and before a placeholder tail', () => {
+    for (let c = 0; c <= 0xffff; c++) {
+      const ch = String.fromCharCode(c);
+      for (const s of [ch, `${ch}/a`, `${ch}one`, `${ch}nknown`, `${ch} not provided`, `${ch}x`, `${ch}5`, `(5${ch}5) 010-0123`, `1-800-${ch}`]) if (isPlaceholder(s) !== slow(s)) expect([c, s]).toEqual([c, slow(s)]);
+    }
+  });
+
+  it('agrees with the slow check on generated text', () => {
+    const ch = fc.oneof(fc.constantFrom(...PLACEHOLDERS, 'N', 'A', 'U', '1', '-', ' ', '\u00a0', '\t', '/', '.', '(', ')', '+', '555', '0', '\u212a', '\u0130'), fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)));
+    fc.assert(
+      fc.property(fc.array(ch, { maxLength: 4 }), (a) => {
+        const s = a.join('');
+        expect(isPlaceholder(s)).toBe(slow(s));
+      }),
+      { numRuns: 5000, seed: 7 },
+    );
+  });
+});

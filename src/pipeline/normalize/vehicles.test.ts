@@ -1,8 +1,12 @@
 // Unit tests for vehicle normalization: interest, status, year, placeholders, VIN, odometer, price, empty vehicles.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DraftVehicle, Warning } from '../../lead.js';
+import { isPlaceholder, tidy } from './text.js';
+import { cleanVin, vinProblem } from './vin.js';
 import {
+  isModelPlaceholder,
   normalizeInterest,
   normalizeModel,
   normalizeStatus,
@@ -189,5 +193,56 @@ describe('normalizeVehicles', () => {
   it('keeps a trade-in listed before the buy vehicle, in order', () => {
     const r = normalizeVehicles([draft({ interest: 'trade-in', make: 'Honda', model: 'Accord', vin: '1HGCM82633A004352' }), draft({ interest: 'buy', model: 'CX-5' })]);
     expect(r.map((v) => v.interest)).toEqual(['trade-in', 'buy']);
+  });
+});
+
+describe('isModelPlaceholder first-character shortcut', () => {
+  // The full check: generic placeholders, "-1"/"0" runs, and the model placeholders after key().
+  const MODELS = ['fullline', 'any', 'all', 'any/all', 'all/any', 'anymodel', 'allmodels', 'select', 'selectmodel', 'selectone'];
+  const full = (v: string) => isPlaceholder(v) || /^(?:-1|0)(?:\s+(?:-1|0))*$/.test(v) || MODELS.includes(v.toLowerCase().replace(/[\s_-]+/g, ''));
+
+  it('agrees with the full check on placeholders, models and generated text', () => {
+    for (const v of ['Full Line', 'ANY', 'Any/All', 'Select Model', '-1', '0', '0 -1', 'Accord', 'CX-70', 'A4', '4Runner', '_any', '-all', 'Sierra 1500']) expect([v, isModelPlaceholder(v)]).toEqual([v, full(v)]);
+    const piece = fc.oneof(fc.constantFrom(...MODELS, 'Full', 'Line', 'Any', 'S', 'a', 'f', '0', '-1', '-', '_', ' ', 'X', '9', '\u212a', '\u0130'), fc.string({ maxLength: 2 }));
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 4 }), (a) => {
+        const v = a.join('');
+        expect([v, isModelPlaceholder(v)]).toEqual([v, full(v)]);
+      }),
+      { numRuns: 10000, seed: 31 },
+    );
+  });
+});
+
+describe('normalizeVin plain-VIN shortcut', () => {
+  // normalizeVin without the shortcut: tidy, clean, placeholder checks, then vinProblem.
+  const full = (value: string, sink: Warning[]): string | undefined => {
+    const raw = tidy(value);
+    if (raw === undefined) return undefined;
+    const vin = cleanVin(raw);
+    if (vin === undefined || isPlaceholder(raw) || /^(.)\1*$/.test(vin)) {
+      sink.push({ code: 'placeholder_dropped', message: 'A placeholder VIN was dropped' });
+      return undefined;
+    }
+    const problem = vinProblem(vin);
+    if (problem === 'length') sink.push({ code: 'vin_invalid', message: 'A VIN did not have 17 characters; kept as sent' });
+    else if (problem === 'characters') sink.push({ code: 'vin_invalid', message: 'A VIN contained characters a VIN cannot hold; kept as sent' });
+    else if (problem === 'check_digit') sink.push({ code: 'vin_invalid', message: 'A VIN failed the check-digit test; kept as sent' });
+    return vin;
+  };
+
+  it('gives the same VIN and warnings as the full checks', () => {
+    const ch = fc.oneof({ arbitrary: fc.constantFrom(...'0123456789ABCDEFGHJKLMNPRSTUVWXYZ'.split('')), weight: 40 }, { arbitrary: fc.constantFrom('I', 'O', 'a', ' ', '-', '\u00a0'), weight: 1 });
+    const vin = fc.oneof(
+      fc.array(ch, { minLength: 15, maxLength: 19 }).map((a) => a.join('')),
+      fc.constantFrom('1HGCM82633A004352', '1HGCM82633A004353', '00000000000000000', 'AAAAAAAAAAAAAAAAA', '1M8GDM9AXKP042788', ' 1HGCM82633A004352', '1hgcm82633a004352'),
+    );
+    fc.assert(
+      fc.property(vin, (v) => {
+        const [a, b]: [Warning[], Warning[]] = [[], []];
+        expect([v, normalizeVin(v, a), a]).toEqual([v, full(v, b), b]);
+      }),
+      { numRuns: 10000, seed: 41 },
+    );
   });
 });

@@ -2,8 +2,8 @@
 
 import type { DraftVehicle, Interest, Vehicle, VehicleStatus } from '../../lead.js';
 import { parsePrice } from './price.js';
-import { cleanField, isPlaceholder, tidy, warn, type WarningSink } from './text.js';
-import { cleanVin, vinProblem } from './vin.js';
+import { asciiAlnumLower, cleanField, firstChars, isPlaceholder, tidy, warn, type WarningSink } from './text.js';
+import { cleanVin, vinCheckDigit, vinProblem } from './vin.js';
 
 const key = (s: string) => s.toLowerCase().replace(/[\s_-]+/g, '');
 
@@ -17,15 +17,21 @@ const INTERESTS: Record<string, Interest> = {
   testdrive: 'test-drive',
 };
 
+/** INTERESTS by exact spelling, the entries that are tidy and their own key() (all of them). */
+const INTERESTS_EXACT = new Map(Object.entries(INTERESTS).filter(([k]) => tidy(k) === k && key(k) === k));
+
 /** ADF interest, case/spelling-insensitive ("Trade In" from STAR's SaleClassCode); missing → "buy" (the ADF default) with a warning. */
 export function normalizeInterest(value: string | undefined, sink: WarningSink = []): Interest {
+  // A value sent exactly as a table key ("buy") is tidy and its own key(): the Map answers without tidy, lower-case and regex.
+  const direct = value === undefined ? undefined : INTERESTS_EXACT.get(value);
+  if (direct) return direct;
   const v = tidy(value);
   if (v === undefined) {
     // OfferUp and DealerRater omit interest entirely.
     warn(sink, 'interest_defaulted', 'A vehicle had no interest; the ADF default "buy" was used');
     return 'buy';
   }
-  const mapped = INTERESTS[key(v)];
+  const mapped = INTERESTS_EXACT.get(v) ?? INTERESTS[key(v)];
   if (mapped) return mapped;
   warn(sink, 'interest_unknown', 'A vehicle interest was not recognised; "buy" was used');
   return 'buy';
@@ -40,11 +46,16 @@ const STATUSES: Record<string, VehicleStatus> = {
   certifiedpreowned: 'certified',
   certifiedused: 'certified',
 };
+/** STATUSES by exact spelling, the entries that are tidy and their own normalized key (all of them). */
+const STATUSES_EXACT = new Map(Object.entries(STATUSES).filter(([k]) => tidy(k) === k && key(k).replace(/[^a-z]/g, '') === k));
 // An OEM template sends status="ANY": a shopper's "either", not a vehicle property.
 const NO_STATUS = new Set(['any', 'all', 'both', 'newused', 'newandused', 'neworused']);
 
 /** new | used | certified from "USED", "New", "cpo" (Mazda Digital), "Certified Pre-Owned"; empty/"ANY" → undefined. */
 export function normalizeStatus(value: string | undefined, sink: WarningSink = []): VehicleStatus | undefined {
+  // As for interest: "new", "used" sent exactly as a table key are tidy and their own normalized key.
+  const direct = value === undefined ? undefined : STATUSES_EXACT.get(value);
+  if (direct) return direct;
   const v = tidy(value);
   if (v === undefined) return undefined;
   const k = key(v).replace(/[^a-z]/g, '');
@@ -54,11 +65,14 @@ export function normalizeStatus(value: string | undefined, sink: WarningSink = [
   return undefined;
 }
 
+const YEAR = /^\d{4}$/;
+
 /** Model year as a number when it is 4 digits within 1900..referenceYear+2 (next year's models go on sale early). */
 export function normalizeYear(value: string | undefined, referenceYear: number, sink: WarningSink = []): number | undefined {
-  const v = tidy(value);
+  // Four digits as sent (most years) are already tidy: skip tidy's check.
+  const v = typeof value === 'string' && YEAR.test(value) ? value : tidy(value);
   if (v === undefined) return undefined;
-  const year = /^\d{4}$/.test(v) ? Number(v) : NaN;
+  const year = YEAR.test(v) ? Number(v) : NaN;
   if (year >= 1900 && year <= referenceYear + 2) return year;
   warn(sink, 'year_invalid', 'A vehicle year was not a plausible 4-digit year and was omitted');
   return undefined;
@@ -68,8 +82,17 @@ export function normalizeYear(value: string | undefined, referenceYear: number, 
 const MODEL_PLACEHOLDERS = new Set(['fullline', 'any', 'all', 'any/all', 'all/any', 'anymodel', 'allmodels', 'select', 'selectmodel', 'selectone']);
 const MINUS_ONES = /^(?:-1|0)(?:\s+(?:-1|0))*$/;
 
-function isModelPlaceholder(v: string): boolean {
-  return isPlaceholder(v) || MINUS_ONES.test(v) || MODEL_PLACEHOLDERS.has(key(v));
+const MODEL_PLACEHOLDER_FIRST = firstChars(MODEL_PLACEHOLDERS);
+
+/** A make, model or trim (tidied) that names no vehicle: a generic placeholder, "-1"/"0" runs, or "any model". */
+export function isModelPlaceholder(v: string): boolean {
+  if (isPlaceholder(v)) return true;
+  // Fast answer for most makes and models ("Honda", "CX-70"): a value starting with an ASCII letter or digit other
+  // than "0" cannot be "-1"/"0" runs, and its key() starts with that character lower-cased, so it can only be a
+  // model placeholder if one starts with it too.
+  const first = asciiAlnumLower(v.charCodeAt(0));
+  if (first !== -1 && first !== 0x30 && MODEL_PLACEHOLDER_FIRST[first] === 0) return false;
+  return MINUS_ONES.test(v) || MODEL_PLACEHOLDERS.has(key(v));
 }
 
 /** Make or trim, tidied; placeholders ("-1", "Any", "N/A") dropped. */
@@ -94,8 +117,21 @@ export function normalizeModel(value: string | undefined, sink: WarningSink = []
   return v;
 }
 
+/** A VIN as it should be sent: 17 VIN characters, upper case, nothing else. */
+const PLAIN_VIN = /^[A-HJ-NPR-Z0-9]{17}$/;
+
 /** VIN upper-cased without spaces; an invalid one is kept (it still identifies a listing) with `vin_invalid`. */
 export function normalizeVin(value: string | undefined, sink: WarningSink = []): string | undefined {
+  // A plain VIN (most of them) is tidy and clean already, 17 characters is longer than any placeholder word and it
+  // has only VIN characters: of the checks below only the repeated-character one and the check digit are left.
+  if (typeof value === 'string' && PLAIN_VIN.test(value)) {
+    if (/^(.)\1*$/.test(value)) {
+      warn(sink, 'placeholder_dropped', 'A placeholder VIN was dropped');
+      return undefined;
+    }
+    if (vinCheckDigit(value) !== value[8]) warn(sink, 'vin_invalid', 'A VIN failed the check-digit test; kept as sent');
+    return value;
+  }
   const raw = tidy(value);
   if (raw === undefined) return undefined;
   const vin = cleanVin(raw);

@@ -18,10 +18,17 @@ export function cleanVin(value: string | undefined): string | undefined {
   return out === '' ? undefined : out;
 }
 
-/** Value of one VIN character for the check digit, or undefined when it is not a VIN character. */
-function charValue(c: string): number | undefined {
-  if (c >= '0' && c <= '9') return c.charCodeAt(0) - 48;
-  return TRANSLITERATION[c];
+/** TRANSLITERATION and the digits by character code (0-127); -1 for characters that are not VIN characters. */
+const VALUES = (() => {
+  const out = new Int8Array(128).fill(-1);
+  for (let d = 0; d <= 9; d++) out[48 + d] = d;
+  for (const [c, v] of Object.entries(TRANSLITERATION)) out[c.charCodeAt(0)] = v;
+  return out;
+})();
+
+/** Value of one VIN character (by code) for the check digit, or -1 when it is not a VIN character. */
+function charValue(code: number): number {
+  return code < 128 ? VALUES[code]! : -1;
 }
 
 /** The check digit ('0'-'9' or 'X') a 17-character VIN should carry, or undefined when it holds a non-VIN character. */
@@ -29,8 +36,8 @@ export function vinCheckDigit(vin: string): string | undefined {
   if (vin.length !== 17) return undefined;
   let sum = 0;
   for (let i = 0; i < 17; i++) {
-    const v = charValue(vin[i]!);
-    if (v === undefined) return undefined;
+    const v = charValue(vin.charCodeAt(i));
+    if (v < 0) return undefined;
     sum += v * WEIGHTS[i]!;
   }
   const r = sum % 11;
