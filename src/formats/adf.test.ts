@@ -1,6 +1,7 @@
 // Tests for the ADF reader: every real lead in fixtures/real-leads, one test per adf.md §9 deviation, and hostile input.
 
 import { readFileSync, readdirSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LeadDraft } from '../lead.js';
 import { looksLikeAdf, parseAdf, readAdfContact, splitEmails } from './adf.js';
@@ -538,5 +539,21 @@ describe('helpers', () => {
     expect(splitEmails('Doe, Jane <jane@x.com>')).toEqual(['Doe, Jane <jane@x.com>']);
     expect(splitEmails('a@x.com;')).toEqual(['a@x.com']);
     expect(splitEmails('mailto:')).toEqual(['mailto:']);
+  });
+
+  it('splitEmails answers a value without a separator from its shortcut as the split does', () => {
+    // The general rule, as it reads without the shortcut.
+    const split = (value: string): string[] => {
+      const pieces = value.split(/[;,]/).map((s) => s.trim()).filter((s) => s !== '');
+      return pieces.length > 0 && pieces.every((s) => s.includes('@')) ? pieces : [value];
+    };
+    const pieces = ['a', '@', 'x.com', ' ', '\t', '\u00a0', '\n', ';', ',', '<', '>'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 10 }), (parts) => {
+        const s = parts.join('');
+        expect(splitEmails(s)).toEqual(split(s));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -5,7 +5,6 @@ import type { DraftAddress, DraftContact, DraftEmail, DraftId, DraftName, DraftP
 import {
   WarningLog,
   attr,
-  compact,
   descendants,
   isSimple,
   kid,
@@ -15,7 +14,7 @@ import {
   refuseOversized,
   richText,
   text,
-  textAt,
+  textIn,
   type XNode,
   type XmlLimits,
 } from './xml.js';
@@ -87,26 +86,36 @@ function findProspects(root: XNode, log: WarningLog): XNode[] {
   return ps;
 }
 
+// The readers below build each draft object field by field, in the order its keys are listed, and set a field only
+// when it has a value: the very objects compact() made from a literal (absent values are absent keys, same key
+// order) without the throwaway literal and its copy. They walk an element's children directly instead of building
+// kids() arrays, and keep the order of their side effects (warnings and extras both keep first-seen order).
+
 function readProspect(p: XNode, index: number, docWarnings: readonly Warning[]): LeadDraft {
   const log = new WarningLog();
   log.addAll(docWarnings);
   const extras: Record<string, string> = {};
 
   const customerEl = kid(p, 'customer');
-  const vehicles = kids(p, 'vehicle').map((v, i) => readVehicle(v, i, extras, log));
-  const draft: LeadDraft = compact({
-    format: 'adf',
-    index,
-    status: attr(p, 'status'),
-    ids: readIds(p),
-    requestDate: textAt(p, 'requestdate'),
-    customer: readCustomer(customerEl, extras, log),
-    vehicles,
-    vendor: readVendor(kid(p, 'vendor'), extras),
-    provider: readProvider(kid(p, 'provider'), extras),
-    extras,
-    warnings: [],
-  });
+  const vehicles: DraftVehicle[] = [];
+  for (const c of p.children) if (typeof c !== 'string' && c.name === 'vehicle') vehicles.push(readVehicle(c, vehicles.length, extras, log));
+  const status = attr(p, 'status');
+  const ids = readIds(p);
+  const requestDate = textIn(p, 'requestdate');
+  const customer = readCustomer(customerEl, extras, log);
+  const vendor = readVendor(kid(p, 'vendor'), extras);
+  const provider = readProvider(kid(p, 'provider'), extras);
+
+  const draft = { format: 'adf', index } as LeadDraft;
+  if (status !== undefined) draft.status = status;
+  draft.ids = ids;
+  if (requestDate !== undefined) draft.requestDate = requestDate;
+  draft.customer = customer;
+  draft.vehicles = vehicles;
+  if (vendor !== undefined) draft.vendor = vendor;
+  if (provider !== undefined) draft.provider = provider;
+  draft.extras = extras;
+  draft.warnings = [];
   // Apollo / Team Velocity put a custom <leadtype> directly under <prospect>.
   collectExtras(p, PROSPECT_KNOWN, '', extras);
   draft.warnings = log.list();
@@ -120,18 +129,26 @@ function readProspect(p: XNode, index: number, docWarnings: readonly Warning[]):
 /** `<id source sequence>`; ids with empty content are dropped (`<id source="0:ADF XML Email"/>`, TrueCar). */
 function readIds(parent: XNode | undefined): DraftId[] {
   const ids: DraftId[] = [];
-  for (const el of kids(parent, 'id')) {
+  if (!parent) return ids;
+  for (const el of parent.children) {
+    if (typeof el === 'string' || el.name !== 'id') continue;
     const value = text(el);
     if (value === undefined) continue;
-    ids.push(compact({ value, source: attr(el, 'source'), sequence: attr(el, 'sequence') }));
+    const id: DraftId = { value };
+    const source = attr(el, 'source');
+    if (source !== undefined) id.source = source;
+    const sequence = attr(el, 'sequence');
+    if (sequence !== undefined) id.sequence = sequence;
+    ids.push(id);
   }
   return ids;
 }
 
 /** Unknown simple elements → extras[prefix + name] (first value wins); nested unknowns flatten with dots. */
 function collectExtras(parent: XNode | undefined, known: ReadonlySet<string>, prefix: string, extras: Record<string, string>): void {
-  for (const el of kids(parent)) {
-    if (known.has(el.name)) continue;
+  if (!parent) return;
+  for (const el of parent.children) {
+    if (typeof el === 'string' || known.has(el.name)) continue;
     addExtra(el, prefix + el.name, extras);
   }
 }
@@ -142,7 +159,7 @@ function addExtra(el: XNode, key: string, extras: Record<string, string>): void 
     if (value !== undefined && !(key in extras)) extras[key] = value;
     return;
   }
-  for (const c of kids(el)) addExtra(c, `${key}.${c.name}`, extras);
+  for (const c of el.children) if (typeof c !== 'string') addExtra(c, `${key}.${c.name}`, extras);
 }
 
 function flag(value: string | undefined): boolean | undefined {
@@ -154,26 +171,44 @@ function flag(value: string | undefined): boolean | undefined {
 
 /** The contact flagged primary (`primarycontact="1"`, Costco's `type="primary"`), else the first. */
 function pickPrimary(contacts: XNode[]): XNode | undefined {
-  return contacts.find((c) => attr(c, 'primarycontact') === '1' || attr(c, 'type')?.toLowerCase() === 'primary') ?? contacts[0];
+  for (const c of contacts) if (attr(c, 'primarycontact') === '1' || attr(c, 'type')?.toLowerCase() === 'primary') return c;
+  return contacts[0];
 }
 
 function readNames(parent: XNode | undefined): DraftName[] {
   const names: DraftName[] = [];
-  for (const el of kids(parent, 'name')) {
+  if (!parent) return names;
+  for (const el of parent.children) {
+    if (typeof el === 'string' || el.name !== 'name') continue;
     const value = text(el);
-    if (value !== undefined) names.push(compact({ value, part: attr(el, 'part'), type: attr(el, 'type') }));
+    if (value === undefined) continue;
+    const name: DraftName = { value };
+    const part = attr(el, 'part');
+    if (part !== undefined) name.part = part;
+    const type = attr(el, 'type');
+    if (type !== undefined) name.type = type;
+    names.push(name);
   }
   return names;
 }
 
+/** The order name parts are joined in when no full name is given. */
+const NAME_ORDER = ['first', 'middle', 'last', 'surname', 'suffix'];
+
 /** A display name: the `full` (or part-less) name, else the parts joined in order. */
 function fullName(parent: XNode | undefined): string | undefined {
   const names = readNames(parent);
-  const full = names.find((n) => n.part === undefined || n.part.toLowerCase() === 'full');
-  if (full) return full.value;
-  const order = ['first', 'middle', 'last', 'surname', 'suffix'];
-  const parts = order.flatMap((part) => names.filter((n) => n.part?.toLowerCase() === part).map((n) => n.value));
+  for (const n of names) if (n.part === undefined || n.part.toLowerCase() === 'full') return n.value;
+  const parts: string[] = [];
+  for (const part of NAME_ORDER) for (const n of names) if (n.part?.toLowerCase() === part) parts.push(n.value);
   return parts.length > 0 ? parts.join(' ') : names[0]?.value;
+}
+
+/** Whether the element has a `<name>` child with text (a contact worth naming the vendor's salesperson from). */
+function hasName(c: XNode | undefined): boolean {
+  if (!c) return false;
+  for (const n of c.children) if (typeof n !== 'string' && n.name === 'name' && text(n) !== undefined) return true;
+  return false;
 }
 
 /**
@@ -181,19 +216,26 @@ function fullName(parent: XNode | undefined): string | undefined {
  * several entries — only when every piece looks like an address, so odd values stay whole.
  */
 export function splitEmails(value: string): string[] {
+  // Without a separator there is one piece, the trimmed value: the general path below then answers this.
+  if (value.indexOf(';') < 0 && value.indexOf(',') < 0) {
+    const t = value.trim();
+    return [t !== '' && t.includes('@') ? t : value];
+  }
   const pieces = value.split(/[;,]/).map((s) => s.trim()).filter((s) => s !== '');
   return pieces.length > 0 && pieces.every((s) => s.includes('@')) ? pieces : [value];
 }
 
 function readEmails(parent: XNode | undefined, log: WarningLog): DraftEmail[] {
   const emails: DraftEmail[] = [];
-  for (const el of kids(parent, 'email')) {
+  if (!parent) return emails;
+  for (const el of parent.children) {
+    if (typeof el === 'string' || el.name !== 'email') continue;
     const value = text(el);
     if (value === undefined) continue;
     const preferred = flag(attr(el, 'preferredcontact'));
     const values = splitEmails(value);
     if (values.length > 1) log.add('email_list_split', 'An <email> element holding several addresses was split.');
-    for (const v of values) emails.push(compact({ value: v, preferred }));
+    for (const v of values) emails.push(preferred === undefined ? { value: v } : { value: v, preferred });
   }
   return emails;
 }
@@ -201,20 +243,22 @@ function readEmails(parent: XNode | undefined, log: WarningLog): DraftEmail[] {
 /** Phones with content; empty per-time-slot `<phone/>`s (Kia/Mazda Digital send three, mostly empty) are skipped. */
 function readPhones(parent: XNode | undefined, log: WarningLog): DraftPhone[] {
   const phones: DraftPhone[] = [];
-  for (const el of kids(parent)) {
+  if (!parent) return phones;
+  for (const el of parent.children) {
+    if (typeof el === 'string') continue;
     const custom = CUSTOM_PHONES.has(el.name);
     if (el.name !== 'phone' && !custom) continue;
     const value = text(el);
     if (value === undefined) continue;
     if (custom) log.add('adf_custom_phone_element', 'A custom phone element was read as a phone.');
-    phones.push(
-      compact({
-        value,
-        type: custom ? el.name : attr(el, 'type'),
-        time: attr(el, 'time'),
-        preferred: flag(attr(el, 'preferredcontact')),
-      }),
-    );
+    const phone: DraftPhone = { value };
+    const type = custom ? el.name : attr(el, 'type');
+    if (type !== undefined) phone.type = type;
+    const time = attr(el, 'time');
+    if (time !== undefined) phone.time = time;
+    const preferred = flag(attr(el, 'preferredcontact'));
+    if (preferred !== undefined) phone.preferred = preferred;
+    phones.push(phone);
   }
   return phones;
 }
@@ -222,29 +266,43 @@ function readPhones(parent: XNode | undefined, log: WarningLog): DraftPhone[] {
 /** Street lines ordered by `@line` (document order for ties/missing); an address with no content is absent. */
 function readAddress(el: XNode | undefined): DraftAddress | undefined {
   if (!el) return undefined;
-  const streets = kids(el, 'street')
-    .map((s, i) => ({ line: Number.parseInt(attr(s, 'line') ?? '', 10), i, value: text(s) }))
-    .filter((s): s is { line: number; i: number; value: string } => s.value !== undefined)
-    .sort((a, b) => (Number.isFinite(a.line) ? a.line : Infinity) - (Number.isFinite(b.line) ? b.line : Infinity) || a.i - b.i);
-  const address = compact({
-    lines: streets.map((s) => s.value),
-    apartment: textAt(el, 'apartment'),
-    city: textAt(el, 'city'),
-    region: textAt(el, 'regioncode'),
-    postalCode: textAt(el, 'postalcode'),
-    country: textAt(el, 'country'),
-  });
-  const hasContent = address.lines.length > 0 || Object.keys(address).length > 1;
-  return hasContent ? { ...address, ...compact({ type: attr(el, 'type') }) } : undefined;
+  const streets: Array<{ line: number; i: number; value: string }> = [];
+  let i = 0;
+  for (const s of el.children) {
+    if (typeof s === 'string' || s.name !== 'street') continue;
+    const value = text(s);
+    if (value !== undefined) streets.push({ line: Number.parseInt(attr(s, 'line') ?? '', 10), i, value });
+    i++;
+  }
+  if (streets.length > 1) {
+    streets.sort((a, b) => (Number.isFinite(a.line) ? a.line : Infinity) - (Number.isFinite(b.line) ? b.line : Infinity) || a.i - b.i);
+  }
+  const lines: string[] = [];
+  for (const s of streets) lines.push(s.value);
+  const address: DraftAddress = { lines };
+  let hasContent = lines.length > 0;
+  const apartment = textIn(el, 'apartment');
+  if (apartment !== undefined) (address.apartment = apartment), (hasContent = true);
+  const city = textIn(el, 'city');
+  if (city !== undefined) (address.city = city), (hasContent = true);
+  const region = textIn(el, 'regioncode');
+  if (region !== undefined) (address.region = region), (hasContent = true);
+  const postalCode = textIn(el, 'postalcode');
+  if (postalCode !== undefined) (address.postalCode = postalCode), (hasContent = true);
+  const country = textIn(el, 'country');
+  if (country !== undefined) (address.country = country), (hasContent = true);
+  if (!hasContent) return undefined;
+  const type = attr(el, 'type');
+  if (type !== undefined) address.type = type;
+  return address;
 }
 
 function readContact(el: XNode | undefined, log: WarningLog): DraftContact {
-  return compact({
-    names: readNames(el),
-    emails: readEmails(el, log),
-    phones: readPhones(el, log),
-    address: readAddress(kid(el, 'address')),
-  });
+  const names = readNames(el);
+  const emails = readEmails(el, log);
+  const phones = readPhones(el, log);
+  const address = readAddress(kid(el, 'address'));
+  return address === undefined ? { names, emails, phones } : { names, emails, phones, address };
 }
 
 /**
@@ -267,36 +325,58 @@ function readCustomer(el: XNode | undefined, extras: Record<string, string>, log
   if (contacts.length > 1) log.add('adf_extra_customer_contacts_ignored', 'The customer had several contacts; only the primary one was read.');
 
   const comments: string[] = [];
-  const push = (v: string | undefined): void => {
-    if (v !== undefined) comments.push(v);
-  };
-  push(richText(kid(el, 'comments')));
-  for (const c of kids(el, 'comment')) push(richText(c));
-  // Trade Accelerator / HD Marketplace / Room58 (throttleiq-*.xml) put the message in <contact><comment>.
-  for (const c of [...kids(contact, 'comment'), ...kids(contact, 'comments')]) {
-    const v = richText(c);
-    if (v !== undefined) log.add('adf_comment_in_contact', 'The customer message was inside <contact>; it was read as customer comments.');
-    push(v);
+  const first = richText(kid(el, 'comments'));
+  if (first !== undefined) comments.push(first);
+  if (el) {
+    for (const c of el.children) {
+      if (typeof c === 'string' || c.name !== 'comment') continue;
+      const v = richText(c);
+      if (v !== undefined) comments.push(v);
+    }
+  }
+  // Trade Accelerator / HD Marketplace / Room58 (throttleiq-*.xml) put the message in <contact><comment>
+  // (every <comment>, then every <comments>).
+  if (contact) {
+    for (const name of CONTACT_COMMENTS) {
+      for (const c of contact.children) {
+        if (typeof c === 'string' || c.name !== name) continue;
+        const v = richText(c);
+        if (v === undefined) continue;
+        log.add('adf_comment_in_contact', 'The customer message was inside <contact>; it was read as customer comments.');
+        comments.push(v);
+      }
+    }
   }
 
-  const tf = kid(el, 'timeframe');
-  const timeframe = compact({
-    // The DTD declares timeframe as text; accept a plain-text timeframe as its description.
-    description: textAt(tf, 'description') ?? (tf && isSimple(tf) ? text(tf) : undefined),
-    earliest: textAt(tf, 'earliestdate'),
-    latest: textAt(tf, 'latestdate'),
-  });
+  const timeframe = readTimeframe(kid(el, 'timeframe'));
 
   collectExtras(el, CUSTOMER_KNOWN, '', extras);
   collectExtras(contact, CONTACT_KNOWN, '', extras);
 
-  return compact({
-    ...readContact(contact, log),
-    ids: readIds(el),
-    comments: comments.length > 0 ? comments.join('\n') : undefined,
-    timeframe: Object.keys(timeframe).length > 0 ? timeframe : undefined,
-  });
+  const customer = readContact(contact, log) as LeadDraft['customer'];
+  customer.ids = readIds(el);
+  if (comments.length > 0) customer.comments = comments.join('\n');
+  if (timeframe !== undefined) customer.timeframe = timeframe;
+  return customer;
 }
+
+const CONTACT_COMMENTS = ['comment', 'comments'];
+
+function readTimeframe(tf: XNode | undefined): NonNullable<LeadDraft['customer']['timeframe']> | undefined {
+  if (!tf) return undefined;
+  const timeframe: NonNullable<LeadDraft['customer']['timeframe']> = {};
+  let any = false;
+  // The DTD declares timeframe as text; accept a plain-text timeframe as its description.
+  const description = textIn(tf, 'description') ?? (isSimple(tf) ? text(tf) : undefined);
+  if (description !== undefined) (timeframe.description = description), (any = true);
+  const earliest = textIn(tf, 'earliestdate');
+  if (earliest !== undefined) (timeframe.earliest = earliest), (any = true);
+  const latest = textIn(tf, 'latestdate');
+  if (latest !== undefined) (timeframe.latest = latest), (any = true);
+  return any ? timeframe : undefined;
+}
+
+type Color = NonNullable<DraftVehicle['colors']>[number];
 
 function readVehicle(v: XNode, i: number, extras: Record<string, string>, log: WarningLog): DraftVehicle {
   const prefix = `vehicle[${i}].`;
@@ -310,98 +390,164 @@ function readVehicle(v: XNode, i: number, extras: Record<string, string>, log: W
     if (odoValue !== undefined) log.add('adf_odometer_unit_attribute', 'The odometer used a "unit" attribute instead of "units".');
   }
 
-  const colors: NonNullable<DraftVehicle['colors']> = [];
-  for (const cc of kids(v, 'colorcombination')) {
-    const color = compact({ exterior: textAt(cc, 'exteriorcolor'), interior: textAt(cc, 'interiorcolor'), preference: textAt(cc, 'preference') });
+  const colors: Color[] = [];
+  for (const cc of v.children) {
+    if (typeof cc === 'string' || cc.name !== 'colorcombination') continue;
+    const exterior = textIn(cc, 'exteriorcolor');
+    const interior = textIn(cc, 'interiorcolor');
     // Apollo sends a combination with only a preference; DealerRater sends empty CDATA colours.
-    if (color.exterior !== undefined || color.interior !== undefined) colors.push(color);
+    if (exterior === undefined && interior === undefined) continue;
+    const color: Color = {};
+    if (exterior !== undefined) color.exterior = exterior;
+    if (interior !== undefined) color.interior = interior;
+    const preference = textIn(cc, 'preference');
+    if (preference !== undefined) color.preference = preference;
+    colors.push(color);
   }
-  const looseColor = compact({ exterior: textAt(v, 'exteriorcolor'), interior: textAt(v, 'interiorcolor') });
-  if (looseColor.exterior !== undefined || looseColor.interior !== undefined) {
+  const looseExterior = textIn(v, 'exteriorcolor');
+  const looseInterior = textIn(v, 'interiorcolor');
+  if (looseExterior !== undefined || looseInterior !== undefined) {
     log.add('adf_color_outside_combination', 'A colour element outside <colorcombination> was read as a colour.');
-    colors.push(looseColor);
+    const color: Color = {};
+    if (looseExterior !== undefined) color.exterior = looseExterior;
+    if (looseInterior !== undefined) color.interior = looseInterior;
+    colors.push(color);
   }
 
   const priceEl = kid(v, 'price');
   const priceValue = text(priceEl);
-  for (const a of ['delta', 'relativeto']) {
-    const av = attr(priceEl, a);
-    if (priceValue !== undefined && av !== undefined) extras[`${prefix}price.${a}`] = av;
+  if (priceValue !== undefined) {
+    const delta = attr(priceEl, 'delta');
+    if (delta !== undefined) extras[`${prefix}price.delta`] = delta;
+    const relativeTo = attr(priceEl, 'relativeto');
+    if (relativeTo !== undefined) extras[`${prefix}price.relativeto`] = relativeTo;
   }
 
   const fin = kid(v, 'finance');
   const amounts: NonNullable<DraftVehicle['finance']>['amounts'] = [];
-  for (const a of kids(fin, 'amount')) {
-    const value = text(a);
-    if (value !== undefined) amounts.push(compact({ value, type: attr(a, 'type'), limit: attr(a, 'limit'), currency: attr(a, 'currency') }));
+  if (fin) {
+    for (const a of fin.children) {
+      if (typeof a === 'string' || a.name !== 'amount') continue;
+      const value = text(a);
+      if (value === undefined) continue;
+      const amount: (typeof amounts)[number] = { value };
+      const type = attr(a, 'type');
+      if (type !== undefined) amount.type = type;
+      const limit = attr(a, 'limit');
+      if (limit !== undefined) amount.limit = limit;
+      const currency = attr(a, 'currency');
+      if (currency !== undefined) amount.currency = currency;
+      amounts.push(amount);
+    }
   }
-  const method = textAt(fin, 'method');
-  const balance = textAt(fin, 'balance');
+  const method = textIn(fin, 'method');
+  const balance = textIn(fin, 'balance');
   if (balance !== undefined) extras[`${prefix}finance.balance`] = balance;
 
   const options: string[] = [];
-  for (const o of kids(v, 'option')) {
+  for (const o of v.children) {
+    if (typeof o === 'string' || o.name !== 'option') continue;
     // Stray HTML such as `<p class="p1">` in option names (Mazda Config) is stripped by richText.
-    const name = kid(o, 'optionname') ? richText(kid(o, 'optionname')) : isSimple(o) ? richText(o) : undefined;
+    const optionName = kid(o, 'optionname');
+    const name = optionName ? richText(optionName) : isSimple(o) ? richText(o) : undefined;
     if (name !== undefined) options.push(name);
   }
 
-  const comments = [richText(kid(v, 'comments')), richText(kid(v, 'pricecomments'))].filter((c): c is string => c !== undefined);
+  const comments = richText(kid(v, 'comments'));
+  const priceComments = richText(kid(v, 'pricecomments'));
 
   collectExtras(v, VEHICLE_KNOWN, prefix, extras);
 
-  return compact({
-    interest: attr(v, 'interest'),
-    status: attr(v, 'status'),
-    ids: readIds(v),
-    year: textAt(v, 'year'),
-    make: textAt(v, 'make'),
-    model: textAt(v, 'model'),
-    trim: textAt(v, 'trim'),
-    vin: textAt(v, 'vin'),
-    stock: textAt(v, 'stock'),
-    bodyStyle: textAt(v, 'bodystyle'),
-    transmission: textAt(v, 'transmission'),
-    odometer: odoValue !== undefined ? compact({ value: odoValue, units, status: attr(odo, 'status') }) : undefined,
-    colors: colors.length > 0 ? colors : undefined,
-    price:
-      priceValue !== undefined
-        ? compact({ value: priceValue, type: attr(priceEl, 'type'), currency: attr(priceEl, 'currency'), source: attr(priceEl, 'source') })
-        : undefined,
-    finance: method !== undefined || amounts.length > 0 ? compact({ method, amounts }) : undefined,
-    options: options.length > 0 ? options : undefined,
-    comments: comments.length > 0 ? comments.join('\n') : undefined,
-  });
+  const vehicle = {} as DraftVehicle;
+  const interest = attr(v, 'interest');
+  if (interest !== undefined) vehicle.interest = interest;
+  const status = attr(v, 'status');
+  if (status !== undefined) vehicle.status = status;
+  vehicle.ids = readIds(v);
+  setText(vehicle, 'year', v, 'year');
+  setText(vehicle, 'make', v, 'make');
+  setText(vehicle, 'model', v, 'model');
+  setText(vehicle, 'trim', v, 'trim');
+  setText(vehicle, 'vin', v, 'vin');
+  setText(vehicle, 'stock', v, 'stock');
+  setText(vehicle, 'bodyStyle', v, 'bodystyle');
+  setText(vehicle, 'transmission', v, 'transmission');
+  if (odoValue !== undefined) {
+    const odometer: NonNullable<DraftVehicle['odometer']> = { value: odoValue };
+    if (units !== undefined) odometer.units = units;
+    const odoStatus = attr(odo, 'status');
+    if (odoStatus !== undefined) odometer.status = odoStatus;
+    vehicle.odometer = odometer;
+  }
+  if (colors.length > 0) vehicle.colors = colors;
+  if (priceValue !== undefined) {
+    const price: NonNullable<DraftVehicle['price']> = { value: priceValue };
+    const type = attr(priceEl, 'type');
+    if (type !== undefined) price.type = type;
+    const currency = attr(priceEl, 'currency');
+    if (currency !== undefined) price.currency = currency;
+    const source = attr(priceEl, 'source');
+    if (source !== undefined) price.source = source;
+    vehicle.price = price;
+  }
+  if (method !== undefined || amounts.length > 0) vehicle.finance = method !== undefined ? { method, amounts } : { amounts };
+  if (options.length > 0) vehicle.options = options;
+  if (comments !== undefined || priceComments !== undefined) {
+    vehicle.comments = comments !== undefined && priceComments !== undefined ? `${comments}\n${priceComments}` : (comments ?? priceComments);
+  }
+  return vehicle;
+}
+
+/** Set `key` on `target` to the text of `parent`'s first `<name>` child, when it has text. */
+function setText<K extends 'year' | 'make' | 'model' | 'trim' | 'vin' | 'stock' | 'bodyStyle' | 'transmission'>(target: DraftVehicle, key: K, parent: XNode, name: string): void {
+  const value = textIn(parent, name);
+  if (value !== undefined) target[key] = value;
 }
 
 function readVendor(el: XNode | undefined, extras: Record<string, string>): LeadDraft['vendor'] {
   if (!el) return undefined;
   const contacts = kids(el, 'contact');
   // DealerRater lists the requested salesperson as primarycontact="1" before the dealership contact.
-  const named = [pickPrimary(contacts), ...contacts].find((c) => c !== undefined && kids(c, 'name').some((n) => text(n) !== undefined));
-  const vendor = compact({
-    ids: readIds(el),
-    name: textAt(el, 'vendorname'),
-    contactName: fullName(named),
-    url: textAt(el, 'url'),
-  });
+  const primary = pickPrimary(contacts);
+  const named = hasName(primary) ? primary : contacts.find(hasName);
+  const vendor: NonNullable<LeadDraft['vendor']> = { ids: readIds(el) };
+  let any = vendor.ids.length > 0;
+  const name = textIn(el, 'vendorname');
+  if (name !== undefined) (vendor.name = name), (any = true);
+  const contactName = fullName(named);
+  if (contactName !== undefined) (vendor.contactName = contactName), (any = true);
+  const url = textIn(el, 'url');
+  if (url !== undefined) (vendor.url = url), (any = true);
   collectExtras(el, VENDOR_KNOWN, 'vendor.', extras);
-  return vendor.ids.length > 0 || Object.keys(vendor).length > 1 ? vendor : undefined;
+  return any ? vendor : undefined;
 }
 
 function readProvider(el: XNode | undefined, extras: Record<string, string>): LeadDraft['provider'] {
   if (!el) return undefined;
   const contact = pickPrimary(kids(el, 'contact'));
-  const email = [...kids(el, 'email'), ...kids(contact, 'email')].map(text).find((e) => e !== undefined);
-  const provider = compact({
-    ids: readIds(el),
-    // AutoTrader's provider <name> has no part attribute; fullName accepts that.
-    name: fullName(el),
-    service: textAt(el, 'service'),
-    url: textAt(el, 'url'),
-    email: email !== undefined ? splitEmails(email)[0] : undefined,
-  });
+  const email = firstText(el, 'email') ?? firstText(contact, 'email');
+  const provider: NonNullable<LeadDraft['provider']> = { ids: readIds(el) };
+  let any = provider.ids.length > 0;
+  // AutoTrader's provider <name> has no part attribute; fullName accepts that.
+  const name = fullName(el);
+  if (name !== undefined) (provider.name = name), (any = true);
+  const service = textIn(el, 'service');
+  if (service !== undefined) (provider.service = service), (any = true);
+  const url = textIn(el, 'url');
+  if (url !== undefined) (provider.url = url), (any = true);
+  if (email !== undefined) (provider.email = splitEmails(email)[0]), (any = true);
   // TrueCar's custom <leadtype> sits inside <provider>.
   collectExtras(el, PROVIDER_KNOWN, '', extras);
-  return provider.ids.length > 0 || Object.keys(provider).length > 1 ? provider : undefined;
+  return any ? provider : undefined;
+}
+
+/** The text of the first `<name>` child that has any (later same-named children are read when the first is empty). */
+function firstText(parent: XNode | undefined, name: string): string | undefined {
+  if (!parent) return undefined;
+  for (const c of parent.children) {
+    if (typeof c === 'string' || c.name !== name) continue;
+    const t = text(c);
+    if (t !== undefined) return t;
+  }
+  return undefined;
 }

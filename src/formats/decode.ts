@@ -143,7 +143,8 @@ export function decodeText(bytes: Buffer, hints: { charset?: string } = {}): Dec
   }
 
   // 3. XML declaration (read as Latin-1: the declaration itself is ASCII in every ASCII-compatible charset).
-  const head = Buffer.from(body.subarray(0, DECL_SNIFF_BYTES)).toString('latin1');
+  // A view of the first bytes, not a copy of them.
+  const head = Buffer.from(body.buffer, body.byteOffset, Math.min(body.byteLength, DECL_SNIFF_BYTES)).toString('latin1');
   const declared = declaredEncoding(head);
   if (declared !== undefined) {
     const dec = decoderFor(declared);

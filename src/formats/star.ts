@@ -3,7 +3,7 @@
 import { LeadgateError } from '../errors.js';
 import type { DraftAddress, DraftEmail, DraftId, DraftName, DraftPhone, DraftVehicle, LeadDraft } from '../lead.js';
 import { splitEmails } from './adf.js';
-import { WarningLog, at, attr, compact, descendants, kid, kids, parseXml, preclean, refuseOversized, richText, text, textAt, type XNode, type XmlLimits } from './xml.js';
+import { WarningLog, at, attr, compact, descendants, kid, kids, parseXml, preclean, refuseOversized, richText, text, textAt, textIn, type XNode, type XmlLimits } from './xml.js';
 
 /** Cheap sniff: a ProcessSalesLead element (any prefix), or the STAR namespace plus a SalesLead. */
 export function looksLikeStar(input: string): boolean {
@@ -53,14 +53,14 @@ function readSalesLead(root: XNode, lead: XNode, index: number, warnings: LeadDr
   // PurchaseDescription ... all kept in extras under a snake_case key.
   const marketing = new Map<string, string>();
   for (const m of kids(header, 'marketing')) {
-    const name = textAt(m, 'programiddescription');
+    const name = textIn(m, 'programiddescription');
     const value = richText(kid(m, 'marketingcomment'));
     if (name === undefined || value === undefined) continue;
     const key = marketingKey(name);
     if (!marketing.has(key)) marketing.set(key, value);
     setExtra(key, value);
   }
-  setExtra('leadsourcecode', textAt(header, 'leadsourcecode'));
+  setExtra('leadsourcecode', textIn(header, 'leadsourcecode'));
   setExtra('leadstatus', textAt(lead, 'salesleaddetail', 'leadstatus'));
   setExtra('sendernamecode', textAt(app, 'sender', 'sendernamecode'));
   setExtra('creatornamecode', textAt(app, 'sender', 'creatornamecode'));
@@ -71,9 +71,9 @@ function readSalesLead(root: XNode, lead: XNode, index: number, warnings: LeadDr
     if (value !== undefined) ids.push({ value, source: 'STAR DocumentID' });
   }
 
-  const interestCode = textAt(header, 'leadinterestcode');
+  const interestCode = textIn(header, 'leadinterestcode');
   const interest = interestCode !== undefined ? (INTEREST_CODES[interestCode.toLowerCase()] ?? interestCode) : undefined;
-  const headerClass = textAt(header, 'saleclasscode');
+  const headerClass = textIn(header, 'saleclasscode');
   const vehicles = descendants(kid(lead, 'salesleaddetail') ?? lead, 'salesleadvehiclelineitem').map((li, i) =>
     readVehicle(li, i, interest, headerClass, extras),
   );
@@ -85,7 +85,7 @@ function readSalesLead(root: XNode, lead: XNode, index: number, warnings: LeadDr
     index,
     ids,
     ...compact({
-      requestDate: textAt(header, 'leadcreationdatetime') ?? textAt(header, 'documentdatetime') ?? textAt(app, 'creationdatetime'),
+      requestDate: textIn(header, 'leadcreationdatetime') ?? textIn(header, 'documentdatetime') ?? textIn(app, 'creationdatetime'),
       vendor: readVendor(kid(header, 'receivingdealerparty'), app),
       provider: readProvider(kid(header, 'providerparty'), app, marketing),
     }),
@@ -101,9 +101,9 @@ function readPersonNames(person: XNode | undefined): DraftName[] {
   const add = (value: string | undefined, part: string): void => {
     if (value !== undefined) names.push({ value, part });
   };
-  add(textAt(person, 'givenname'), 'first');
-  add(textAt(person, 'middlename'), 'middle');
-  add(textAt(person, 'familyname'), 'last');
+  add(textIn(person, 'givenname'), 'first');
+  add(textIn(person, 'middlename'), 'middle');
+  add(textIn(person, 'familyname'), 'last');
   return names;
 }
 
@@ -112,13 +112,18 @@ function readPhones(parent: XNode | undefined): DraftPhone[] {
   const phones: DraftPhone[] = [];
   for (const t of kids(parent, 'telephonecommunication')) {
     const value =
-      textAt(t, 'completenumber') ??
-      ([textAt(t, 'countrydialingcode'), textAt(t, 'areanumbercode'), textAt(t, 'subscribernumber')].filter((p) => p !== undefined).join(' ') ||
+      textIn(t, 'completenumber') ??
+      ([textIn(t, 'countrydialingcode'), textIn(t, 'areanumbercode'), textIn(t, 'subscribernumber')].filter((p) => p !== undefined).join(' ') ||
         undefined);
     if (value === undefined) continue;
-    const use = textAt(t, 'usecode');
+    const use = textIn(t, 'usecode');
     const isTime = use !== undefined && TIME_WORDS.has(use.toLowerCase());
-    phones.push(compact({ value, type: (!isTime ? use : undefined) ?? textAt(t, 'channelcode'), time: isTime ? use : undefined }));
+    // Built field by field in compact()'s key order, only with the fields that have a value.
+    const phone: DraftPhone = { value };
+    const type = (!isTime ? use : undefined) ?? textIn(t, 'channelcode');
+    if (type !== undefined) phone.type = type;
+    if (isTime) phone.time = use;
+    phones.push(phone);
   }
   return phones;
 }
@@ -127,27 +132,33 @@ function readUris(parent: XNode | undefined): { emails: DraftEmail[]; url?: stri
   const emails: DraftEmail[] = [];
   let url: string | undefined;
   for (const u of kids(parent, 'uricommunication')) {
-    const value = textAt(u, 'uriid');
+    const value = textIn(u, 'uriid');
     if (value === undefined) continue;
-    const channel = textAt(u, 'channelcode')?.toLowerCase();
+    const channel = textIn(u, 'channelcode')?.toLowerCase();
     if (channel === 'email' || (channel === undefined && value.includes('@'))) {
       for (const v of splitEmails(value)) emails.push({ value: v });
     } else if (url === undefined && (channel === 'url' || channel === 'website' || channel === undefined)) {
       url = value;
     }
   }
-  return compact({ emails, url });
+  return url === undefined ? { emails } : { emails, url };
 }
+
+const ADDRESS_LINES = ['lineone', 'linetwo', 'linethree', 'linefour', 'linefive'];
 
 function readAddress(el: XNode | undefined): DraftAddress | undefined {
   if (!el) return undefined;
-  const lines = ['lineone', 'linetwo', 'linethree', 'linefour', 'linefive'].map((n) => textAt(el, n)).filter((l): l is string => l !== undefined);
+  const lines: string[] = [];
+  for (const name of ADDRESS_LINES) {
+    const line = textIn(el, name);
+    if (line !== undefined) lines.push(line);
+  }
   const address = compact({
     lines,
-    city: textAt(el, 'cityname'),
-    region: textAt(el, 'stateorprovincecountrysub-divisionid') ?? textAt(el, 'countrysubdivisionid'),
-    postalCode: textAt(el, 'postcode'),
-    country: textAt(el, 'countryid'),
+    city: textIn(el, 'cityname'),
+    region: textIn(el, 'stateorprovincecountrysub-divisionid') ?? textIn(el, 'countrysubdivisionid'),
+    postalCode: textIn(el, 'postcode'),
+    country: textIn(el, 'countryid'),
   });
   return lines.length > 0 || Object.keys(address).length > 1 ? address : undefined;
 }
@@ -163,34 +174,34 @@ function readCustomer(
   const org = kid(party, 'specifiedorganization');
   const contactEl = person ?? org;
   const names = readPersonNames(person);
-  const company = textAt(org, 'companyname');
+  const company = textIn(org, 'companyname');
   if (company !== undefined) names.push({ value: company, part: 'full', type: 'business' });
-  setExtra('contactmethodtypecode', textAt(contactEl, 'contactmethodtypecode'));
+  setExtra('contactmethodtypecode', textIn(contactEl, 'contactmethodtypecode'));
 
   const ids: DraftId[] = [];
-  const partyId = textAt(party, 'partyid');
+  const partyId = textIn(party, 'partyid');
   if (partyId !== undefined) ids.push({ value: partyId, source: 'STAR PartyID' });
 
-  return compact({
-    names,
-    emails: readUris(contactEl).emails,
-    phones: readPhones(contactEl),
-    address: readAddress(kid(contactEl, 'postaladdress')),
-    ids,
-    // A Dealer.com deal dump (fees, APR, KBB trade value) arrives here as CDATA with `&amp;` inside.
-    comments: richText(kid(header, 'customercomments')),
-    timeframe: timeframe !== undefined ? { description: timeframe } : undefined,
-  });
+  // Built field by field in compact()'s key order, only with the fields that have a value.
+  const customer = { names, emails: readUris(contactEl).emails, phones: readPhones(contactEl) } as LeadDraft['customer'];
+  const address = readAddress(kid(contactEl, 'postaladdress'));
+  if (address !== undefined) customer.address = address;
+  customer.ids = ids;
+  // A Dealer.com deal dump (fees, APR, KBB trade value) arrives here as CDATA with `&amp;` inside.
+  const comments = richText(kid(header, 'customercomments'));
+  if (comments !== undefined) customer.comments = comments;
+  if (timeframe !== undefined) customer.timeframe = { description: timeframe };
+  return customer;
 }
 
 function personName(el: XNode | undefined): string | undefined {
-  const parts = [textAt(el, 'givenname'), textAt(el, 'familyname')].filter((p): p is string => p !== undefined);
+  const parts = [textIn(el, 'givenname'), textIn(el, 'familyname')].filter((p): p is string => p !== undefined);
   return parts.length > 0 ? parts.join(' ') : undefined;
 }
 
 function readVendor(party: XNode | undefined, app: XNode | undefined): LeadDraft['vendor'] {
   const ids: DraftId[] = [];
-  const partyId = textAt(party, 'partyid');
+  const partyId = textIn(party, 'partyid');
   if (partyId !== undefined) ids.push({ value: partyId, source: 'OEM dealer code' });
   const destination = textAt(app, 'destination', 'dealernumberid');
   if (destination !== undefined && destination !== partyId) ids.push({ value: destination, source: 'STAR DealerNumberID' });
@@ -198,7 +209,7 @@ function readVendor(party: XNode | undefined, app: XNode | undefined): LeadDraft
   const contact = kid(org, 'primarycontact');
   const vendor = compact({
     ids,
-    name: textAt(org, 'companyname'),
+    name: textIn(org, 'companyname'),
     contactName: personName(at(contact, 'personname') ?? contact),
     url: readUris(contact).url ?? readUris(org).url,
   });
@@ -211,13 +222,13 @@ function readProvider(party: XNode | undefined, app: XNode | undefined, marketin
   const uris = readUris(contact);
   const orgUris = readUris(org);
   const ids: DraftId[] = [];
-  const partyId = textAt(party, 'partyid');
+  const partyId = textIn(party, 'partyid');
   if (partyId !== undefined) ids.push({ value: partyId, source: 'STAR PartyID' });
   const sender = textAt(app, 'sender', 'sendernamecode');
   if (sender !== undefined) ids.push({ value: sender, source: 'STAR SenderNameCode' });
   const provider = compact({
     ids,
-    name: textAt(org, 'companyname') ?? marketing.get('lead_source') ?? sender,
+    name: textIn(org, 'companyname') ?? marketing.get('lead_source') ?? sender,
     service: marketing.get('lead_program'),
     url: uris.url ?? orgUris.url,
     email: uris.emails[0]?.value ?? orgUris.emails[0]?.value,
@@ -233,7 +244,7 @@ function readVehicle(
   extras: Record<string, string>,
 ): DraftVehicle {
   const veh = kid(li, 'salesleadvehicle') ?? li;
-  const saleClass = textAt(veh, 'saleclasscode') ?? textAt(li, 'saleclasscode');
+  const saleClass = textIn(veh, 'saleclasscode') ?? textIn(li, 'saleclasscode');
   // The trade-in line item says SaleClassCode "Trade In" (star-hyundai-dealercom-tradein-1.xml).
   const isTrade = saleClass !== undefined && /^trade[\s_-]*in$/i.test(saleClass);
 
@@ -246,33 +257,50 @@ function readVehicle(
 
   const colors: NonNullable<DraftVehicle['colors']> = [];
   for (const g of kids(veh, 'colorgroup')) {
-    const name = textAt(g, 'colorname');
+    const name = textIn(g, 'colorname');
     if (name === undefined) continue;
-    const which = textAt(g, 'coloritemcode')?.toLowerCase();
+    const which = textIn(g, 'coloritemcode')?.toLowerCase();
     colors.push(which === 'interior' ? { interior: name } : { exterior: name });
   }
 
-  const doors = textAt(veh, 'doorsquantitynumeric');
+  const doors = textIn(veh, 'doorsquantitynumeric');
   if (doors !== undefined) extras[`vehicle[${i}].doors`] = doors;
 
-  const vin = textAt(veh, 'vehicleid') ?? textAt(veh, 'vin');
-  return compact({
-    interest: isTrade ? 'trade-in' : headerInterest,
-    status: isTrade ? undefined : (saleClass ?? headerClass),
-    ids: [],
-    year: textAt(veh, 'modelyear'),
-    make: textAt(veh, 'makestring') ?? textAt(veh, 'make'),
-    model: textAt(veh, 'model'),
-    trim: textAt(veh, 'trimcode') ?? textAt(veh, 'trimstring'),
-    vin,
-    stock: textAt(li, 'salesstocknumberstring') ?? textAt(veh, 'salesstocknumberstring'),
-    bodyStyle: textAt(veh, 'bodystyle'),
-    odometer: distanceValue !== undefined ? compact({ value: distanceValue, units: attr(distance, 'unitcode') }) : undefined,
-    colors: colors.length > 0 ? colors : undefined,
-    price:
-      priceValue !== undefined
-        ? compact({ value: priceValue, currency: attr(charge, 'currencyid'), type: textAt(pricing, 'pricesourcecode') })
-        : undefined,
-    comments: richText(kid(veh, 'vehiclenote')),
-  });
+  const vin = textIn(veh, 'vehicleid') ?? textIn(veh, 'vin');
+  // Built field by field in compact()'s key order, only with the fields that have a value.
+  const vehicle = {} as DraftVehicle;
+  const interest = isTrade ? 'trade-in' : headerInterest;
+  if (interest !== undefined) vehicle.interest = interest;
+  const status = isTrade ? undefined : (saleClass ?? headerClass);
+  if (status !== undefined) vehicle.status = status;
+  vehicle.ids = [];
+  const year = textIn(veh, 'modelyear');
+  if (year !== undefined) vehicle.year = year;
+  const make = textIn(veh, 'makestring') ?? textIn(veh, 'make');
+  if (make !== undefined) vehicle.make = make;
+  const model = textIn(veh, 'model');
+  if (model !== undefined) vehicle.model = model;
+  const trim = textIn(veh, 'trimcode') ?? textIn(veh, 'trimstring');
+  if (trim !== undefined) vehicle.trim = trim;
+  if (vin !== undefined) vehicle.vin = vin;
+  const stock = textIn(li, 'salesstocknumberstring') ?? textIn(veh, 'salesstocknumberstring');
+  if (stock !== undefined) vehicle.stock = stock;
+  const bodyStyle = textIn(veh, 'bodystyle');
+  if (bodyStyle !== undefined) vehicle.bodyStyle = bodyStyle;
+  if (distanceValue !== undefined) {
+    const units = attr(distance, 'unitcode');
+    vehicle.odometer = units === undefined ? { value: distanceValue } : { value: distanceValue, units };
+  }
+  if (colors.length > 0) vehicle.colors = colors;
+  if (priceValue !== undefined) {
+    const price: NonNullable<DraftVehicle['price']> = { value: priceValue };
+    const currency = attr(charge, 'currencyid');
+    if (currency !== undefined) price.currency = currency;
+    const type = textIn(pricing, 'pricesourcecode');
+    if (type !== undefined) price.type = type;
+    vehicle.price = price;
+  }
+  const comments = richText(kid(veh, 'vehiclenote'));
+  if (comments !== undefined) vehicle.comments = comments;
+  return vehicle;
 }

@@ -1,6 +1,6 @@
 // Tests for the XML layer: pre-clean repairs, safe bounded parsing, tree helpers and rich-text cleaning.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -11,15 +11,23 @@ import {
   cleanRichText,
   decodeEntities,
   descendants,
+  findTagEnd,
   kid,
   kids,
   parseXml,
   parseXmlReference,
   preclean,
   refuseOversized,
+  lastTagMayNeedRepair,
   richText,
+  scanTagEnd,
+  tagScanOf,
   text,
   textAt,
+  textIn,
+  tidyLines,
+  tidyLinesReference,
+  type XNode,
   type XmlLimits,
 } from './xml.js';
 import { thrown } from '../../test/support/errors.js';
@@ -254,6 +262,30 @@ describe('tree helpers', () => {
     expect(descendants(kid(root, 'prospect'), 'id').map(text)).toEqual(['1', '2', 'nested']);
   });
 
+  it('textIn(node, name) is textAt(node, name) for every element and child name of the fixtures', () => {
+    let checked = 0;
+    for (const f of readdirSync(new URL('./fixtures/', import.meta.url)).filter((n) => n.endsWith('.xml'))) {
+      let doc;
+      try {
+        doc = parse(fixture(f));
+      } catch {
+        continue; // the hostile fixtures are refused
+      }
+      const walk = (n: XNode): void => {
+        for (const c of n.children) {
+          if (typeof c === 'string') continue;
+          expect(textIn(n, c.name)).toBe(textAt(n, c.name));
+          checked++;
+          walk(c);
+        }
+        expect(textIn(n, 'no-such-child')).toBeUndefined();
+      };
+      walk(doc.root);
+    }
+    expect(textIn(undefined, 'x')).toBeUndefined();
+    expect(checked).toBeGreaterThan(100);
+  });
+
   it('treats empty text and empty attributes as absent', () => {
     const ids = allAt(root, 'prospect', 'id');
     expect(attr(ids[0], 'source')).toBe('A');
@@ -308,10 +340,44 @@ describe('cleanRichText', () => {
     );
   });
 
+  it('tidies lines (trimmed-value shortcut and one-pass path) exactly as the split/map/join statement does', () => {
+    // Every character String.prototype.trim() removes, the blanks that collapse, and ones that do neither.
+    const pieces = ['a', 'Bb', '9', ' ', '  ', '\n', '\n\n', '\t', '\v', '\f', '\u00a0', '\u1680', '\u2000', '\u2003', '\u200a', '\u200b',
+      '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff', '\u180e', '\u0085', 'é', ' x ', '\n y\n'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 16 }), (parts) => {
+        const s = parts.join('');
+        expect(tidyLines(s)).toBe(tidyLinesReference(s));
+      }),
+      { numRuns: 5000 },
+    );
+    expect(tidyLines('\n   Motivated buyer. \n*** PORTAL *** \nhttps://x.example/?a=1\n      ')).toBe('Motivated buyer.\n*** PORTAL ***\nhttps://x.example/?a=1');
+  });
+
   it('collapses spaces per line, trims lines, keeps blank lines and non-HTML angle brackets', () => {
     expect(cleanRichText('  one   two\u00a0\u00a0three \n\n\t four  ')).toBe('one two three\n\nfour');
     expect(cleanRichText('Mail <jane@example.com> if price <3k or x < y')).toBe('Mail <jane@example.com> if price <3k or x < y');
     expect(cleanRichText(' \n <br/> ')).toBeUndefined();
+  });
+});
+
+describe('preclean tag ends', () => {
+  it('finds a start tag\'s end (and whether it may need repair) from its shortcut as the character scan does', () => {
+    const pieces = ['<a', '<b', ' c="1"', " d='x>y'", ' e=f', '"', "'", '&', '&amp;', '=', '>', '/>', '<', 'text', '</a>', ' ', '\n'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 14 }), (parts) => {
+        const s = parts.join('');
+        const ahead = tagScanOf(s);
+        // Every `<` in increasing order, as preclean asks (it skips some; the forward-only indexes allow that).
+        for (let i = s.indexOf('<'); i >= 0; i = s.indexOf('<', i + 1)) {
+          const fast = findTagEnd(s, i, ahead);
+          const fastRepair = lastTagMayNeedRepair();
+          expect(fast).toBe(scanTagEnd(s, i));
+          if (fast >= 0) expect(fastRepair).toBe(lastTagMayNeedRepair());
+        }
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 

@@ -28,10 +28,9 @@ export class WarningLog {
   }
 
   list(): Warning[] {
-    return [...this.seen].map(([code, { message, count }]) => ({
-      code,
-      message: count > 1 ? `${message} (${count} times)` : message,
-    }));
+    const out: Warning[] = [];
+    for (const [code, { message, count }] of this.seen) out.push({ code, message: count > 1 ? `${message} (${count} times)` : message });
+    return out;
   }
 }
 
@@ -140,8 +139,68 @@ function isNameStartCode(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x3a || c >= 0xc0;
 }
 
-/** Index of the `>` closing a start tag that begins at `from` (on the `<`), or -1 if a `<` or the end comes first. */
-function findTagEnd(text: string, from: number): number {
+/**
+ * The next index of one character at or after a position, for positions that only move forward (one preclean pass):
+ * each indexOf scans past the answer at most once, so answering every tag costs one native scan of the text.
+ */
+class NextIndex {
+  private at = -1;
+  constructor(
+    private readonly text: string,
+    private readonly ch: string,
+  ) {}
+
+  /** The index of the next `ch` at or after `from`, or the text's length when there is none. */
+  from(from: number): number {
+    if (this.at < from) {
+      this.at = this.text.indexOf(this.ch, from);
+      if (this.at < 0) this.at = this.text.length;
+    }
+    return this.at;
+  }
+}
+
+/** The positions findTagEnd's shortcut needs, for the text preclean is reading. */
+export interface TagScan {
+  gt: NextIndex;
+  lt: NextIndex;
+  dquote: NextIndex;
+  squote: NextIndex;
+  amp: NextIndex;
+  eq: NextIndex;
+}
+
+/** Fresh forward-only indexes over `text` (one per preclean call; exported for the test that pins findTagEnd). */
+export function tagScanOf(text: string): TagScan {
+  return {
+    gt: new NextIndex(text, '>'),
+    lt: new NextIndex(text, '<'),
+    dquote: new NextIndex(text, '"'),
+    squote: new NextIndex(text, "'"),
+    amp: new NextIndex(text, '&'),
+    eq: new NextIndex(text, '='),
+  };
+}
+
+/**
+ * Index of the `>` closing a start tag that begins at `from` (on the `<`), or -1 if a `<` or the end comes first;
+ * sets tagMayNeedRepair. Calls for one text must come in increasing `from` order (the TagScan only moves forward).
+ */
+export function findTagEnd(text: string, from: number, ahead: TagScan): number {
+  // Most tags hold no quote (no attribute): then the first `>` ends the tag unless a `<` comes first, and the tag
+  // needs repair only if it holds an `&` or `=` — what the loop below finds, answered from forward-only indexes.
+  const gt = ahead.gt.from(from + 1);
+  if (gt === text.length) return -1;
+  if (ahead.dquote.from(from + 1) > gt && ahead.squote.from(from + 1) > gt) {
+    if (ahead.lt.from(from + 1) < gt) return -1;
+    tagMayNeedRepair = ahead.amp.from(from + 1) < gt || ahead.eq.from(from + 1) < gt;
+    return gt;
+  }
+  return scanTagEnd(text, from);
+}
+
+/** findTagEnd character by character (its full path; exported for the test that pins the shortcut to it). */
+export function scanTagEnd(text: string, from: number): number {
   let quote = 0;
   tagMayNeedRepair = false;
   for (let i = from + 1; i < text.length; i++) {
@@ -164,6 +223,11 @@ function findTagEnd(text: string, from: number): number {
  * (no entity, no attribute value), so the common attribute-less tag skips its copy and regex tests.
  */
 let tagMayNeedRepair = false;
+
+/** What the last findTagEnd/scanTagEnd call set tagMayNeedRepair to (for the tests). */
+export function lastTagMayNeedRepair(): boolean {
+  return tagMayNeedRepair;
+}
 
 /**
  * Repair `&` in text or attribute values: keep the five XML entities and numeric references,
@@ -254,15 +318,22 @@ export function preclean(input: string): PrecleanResult {
     log.add(seenElement ? 'trailing_content_removed' : 'leading_content_removed', `${what} outside the root element was removed.`);
   };
 
+  const ahead = tagScanOf(text);
+
   while (i < n) {
     if (text.charCodeAt(i) !== 0x3c) {
       let j = text.indexOf('<', i);
       if (j < 0) j = n;
-      const seg = text.slice(i, j);
       if (depth > 0) {
-        const repaired = repairAmpersands(seg, log);
-        if (repaired !== seg) replace(i, j, repaired);
+        // Only text holding an `&` can need repairAmpersands: most text runs (whitespace between tags, plain
+        // values) are passed over without slicing them out.
+        if (ahead.amp.from(i) < j) {
+          const seg = text.slice(i, j);
+          const repaired = repairAmpersands(seg, log);
+          if (repaired !== seg) replace(i, j, repaired);
+        }
       } else {
+        const seg = text.slice(i, j);
         if (seg.trim() !== '') outside('Text');
         replace(i, j, '');
       }
@@ -351,7 +422,7 @@ export function preclean(input: string): PrecleanResult {
     }
 
     if (isNameStartCode(c1)) {
-      const end = findTagEnd(text, i);
+      const end = findTagEnd(text, i, ahead);
       if (end >= 0) {
         const selfClosing = text.charCodeAt(end - 1) === 0x2f;
         seenElement = true;
@@ -798,6 +869,13 @@ export function text(node: XNode | undefined): string | undefined {
   return t === '' ? undefined : t;
 }
 
+/** text() of the first child element called `name`: textAt(node, name) without the path array. */
+export function textIn(node: XNode | undefined, name: string): string | undefined {
+  if (!node) return undefined;
+  for (const c of node.children) if (typeof c !== 'string' && c.name === name) return text(c);
+  return undefined;
+}
+
 /** text() of the first element at `path`. */
 export function textAt(node: XNode | undefined, ...path: string[]): string | undefined {
   return text(at(node, ...path));
@@ -917,7 +995,76 @@ const PLAIN_NEEDS_WORK = /[<&\r\uE000\uE001]/;
 const UNTIDY = /[\t\v\f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]| {2}|^[ \n]|[ \n]$|\n | \n/;
 
 /** Runs of blanks collapsed to one space, every line trimmed, undefined when nothing is left. */
-function tidyLines(t: string): string | undefined {
+export function tidyLines(t: string): string | undefined {
+  if (!UNTIDY.test(t)) return t;
+  // Most untidy values are only untidy at their ends (CDATA indented inside its element). When the trimmed value
+  // is tidy, the per-line pass gives exactly it: every line before and after it is all whitespace and becomes
+  // empty, the lines holding its ends lose only that outer whitespace, its inner lines have nothing to change,
+  // and the final trim() drops the empty lines' line breaks. (No "\r" gets here: cleanRichText turns it into "\n".)
+  const trimmed = t.trim();
+  if (!UNTIDY.test(trimmed)) return trimmed === '' ? undefined : trimmed;
+  return tidyEachLine(t);
+}
+
+/** Whitespace String.prototype.trim() removes (ECMAScript WhiteSpace and LineTerminator). */
+function isTrimmed(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/** The blanks a run of which becomes one space (tidyLinesReference's `[ \t\f\v\u00a0]+`). */
+function isBlankRun(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0b || c === 0x0c || c === 0xa0;
+}
+
+/**
+ * tidyLinesReference in one pass, without the split/map/join and a regex per line (multi-line comments, the long
+ * values, take this path): each line is trimmed by skipping whitespace at its ends, runs of blanks inside it become
+ * one space, and empty lines before the first and after the last non-empty line are dropped — what the final trim()
+ * does, since every non-empty trimmed line starts and ends with a non-whitespace character.
+ */
+function tidyEachLine(t: string): string | undefined {
+  let out = '';
+  let started = false;
+  let emptyLines = 0; // empty lines since the last non-empty one
+  const n = t.length;
+  let lineStart = 0;
+  while (lineStart <= n) {
+    let lineEnd = t.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = n;
+    let a = lineStart;
+    let b = lineEnd;
+    while (a < b && isTrimmed(t.charCodeAt(a))) a++;
+    while (b > a && isTrimmed(t.charCodeAt(b - 1))) b--;
+    if (a === b) {
+      if (started) emptyLines++;
+    } else {
+      if (started) out += emptyLines === 0 ? '\n' : '\n'.repeat(emptyLines + 1);
+      started = true;
+      emptyLines = 0;
+      // Copy the line, replacing each run of blanks other than a single space by one space.
+      let from = a;
+      for (let k = a + 1; k < b; k++) {
+        const c = t.charCodeAt(k);
+        if (!isBlankRun(c)) continue;
+        let r = k + 1;
+        while (r < b && isBlankRun(t.charCodeAt(r))) r++;
+        if (r - k > 1 || c !== 0x20) {
+          out += `${t.slice(from, k)} `;
+          from = r;
+        }
+        k = r - 1;
+      }
+      out += t.slice(from, b);
+    }
+    lineStart = lineEnd + 1;
+  }
+  return out === '' ? undefined : out;
+}
+
+/** The plain statement of tidyLines' full path, kept for the tests that pin tidyLines (both of its paths) to it. */
+export function tidyLinesReference(t: string): string | undefined {
   if (!UNTIDY.test(t)) return t;
   const lines = t.split('\n').map((line) => line.replace(/[ \t\f\v\u00a0]+/g, ' ').trim());
   const out = lines.join('\n').trim();
