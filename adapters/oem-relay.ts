@@ -118,9 +118,9 @@ export function refineRelay(draft: LeadDraft, signals: Signals, program: OemProg
   const out = keepDealerCode(draft, program);
   const marker = program.thirdParty ?? THIRD_PARTY;
   const p = out.provider;
-  const flagged = ([['provider.name', p?.name], ['provider.service', p?.service]] as const).find(([, v]) => v && marker.test(v));
+  const flagged = p?.name && marker.test(p.name) ? 'provider.name' : p?.service && marker.test(p.service) ? 'provider.service' : undefined;
   if (flagged) {
-    const facts: DraftAttribution = { party: { value: 'third', evidence: evidence(program.name, flagged[0], flagged[1]!) } };
+    const facts: DraftAttribution = { party: { value: 'third', evidence: evidence(program.name, flagged, flagged === 'provider.name' ? p!.name! : p!.service!) } };
     const partner = partnerId(out, program);
     if (partner) facts.subSource = { value: partner, evidence: evidence(program.name, 'id.source', partner) };
     return withAttribution(out, facts);

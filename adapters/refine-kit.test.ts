@@ -22,6 +22,23 @@ describe('setAttribution and withAttribution', () => {
     expect(withAttribution(d, {})).toBe(d);
   });
 
+  it('withAttribution builds what `{ ...draft, attribution: { ...draft.attribution, ...facts } }` builds, key order included', () => {
+    const party = { value: 'first' as const, evidence: { signal: 'rule', rule: 'x' } };
+    const cases: Array<[DraftAttribution | undefined, DraftAttribution]> = [
+      [undefined, { party, subSource: fact('A') }],
+      [{ subSource: fact('Rule'), party }, { leadType: { value: 'chat', evidence: party.evidence }, subSource: fact('B') }],
+      [{ provider: fact('P') }, { party }],
+    ];
+    for (const [before, facts] of cases) {
+      const d = draft(before ? { attribution: before } : {});
+      const got = withAttribution(d, facts);
+      const want = { ...d, attribution: { ...d.attribution, ...facts } };
+      expect(JSON.stringify(got)).toBe(JSON.stringify(want));
+      expect(Object.keys(got)).toEqual(Object.keys(want));
+      expect(d.attribution).toEqual(before);
+    }
+  });
+
   it('evidence clips long values and names the adapter rule', () => {
     expect(evidence('acme', 'provider.name', 'x'.repeat(200)).value).toHaveLength(120);
     expect(evidence('acme', 'subject')).toEqual({ signal: 'subject', rule: 'adapter:acme' });

@@ -19,7 +19,20 @@ export function setAttribution<K extends keyof DraftAttribution>(draft: LeadDraf
 
 /** A copy of the draft with these facts added to its attribution, each replacing an earlier one of its kind (the draft itself when there are none). */
 export function withAttribution(draft: LeadDraft, facts: DraftAttribution): LeadDraft {
-  return Object.keys(facts).length ? { ...draft, attribution: { ...draft.attribution, ...facts } } : draft;
+  if (!hasOwnKey(facts)) return draft;
+  // The same object `{ ...draft.attribution, ...facts }` gives (earlier keys in place, new ones appended in facts'
+  // order), without a second spread, which V8 only runs on its slow generic path.
+  const attribution: DraftAttribution = { ...draft.attribution };
+  for (const key in facts) {
+    if (Object.hasOwn(facts, key)) (attribution as Record<string, unknown>)[key] = facts[key as keyof DraftAttribution];
+  }
+  return { ...draft, attribution };
+}
+
+/** Object.keys(o).length > 0 without building the array. */
+function hasOwnKey(o: object): boolean {
+  for (const key in o) if (Object.hasOwn(o, key)) return true;
+  return false;
 }
 
 /** A provider/service other than the brand itself ("Digital Deal" from CarGurus) names a product of the source: the sub-source, as CRMs file it. */

@@ -1,9 +1,10 @@
 // Attribution: the order of the signals (explicit, credential, provider block, id sources, sender domain, subject, generic words), the evidence each leaves, refine, and relay origins.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ProviderAdapter } from '../../adapters/index.js';
+import { PROVIDERS, type ProviderAdapter } from '../../adapters/index.js';
 import type { LeadDraft } from '../lead.js';
-import { Attributor } from './attribute.js';
+import { Attributor, candidatesOf, MatchMemo } from './attribute.js';
 import { readInput } from './read.js';
 
 function draft(over: Partial<LeadDraft> = {}): LeadDraft {
@@ -157,5 +158,80 @@ describe('the signals read.ts learns from an email', () => {
   it('has none for bytes that did not come in an email', async () => {
     const r = await readInput({ bytes: Buffer.from('<adf><prospect><customer><contact><email>a@example.com</email></contact></customer></prospect></adf>'), contentType: 'application/xml', transport: 'http', receivedAt: '2026-01-15T17:00:00.000Z' });
     expect(r.signals).toBeUndefined();
+  });
+});
+
+describe('the match memo (a cache of which candidates a provider value or id source names)', () => {
+  // The loops the memo replaced: candidates in order, then fields (or sources) in order. The memo must pick the same.
+  const reference = (d: LeadDraft) => {
+    const all = candidatesOf(PROVIDERS).filter((c) => !c.generic);
+    const p = d.provider;
+    const fields: Array<[string, string]> = [];
+    if (p?.name?.trim()) fields.push(['provider.name', p.name.trim()]);
+    if (p?.service?.trim()) fields.push(['provider.service', p.service.trim()]);
+    if (p?.url?.trim()) fields.push(['provider.url', p.url.trim()]);
+    for (const c of all) for (const [signal, value] of fields) if (c.match.names?.test(value)) return { key: c.key, signal, value };
+    const sources = [...new Set(d.ids.map((id) => id.source?.trim()).filter((s): s is string => !!s))];
+    for (const c of all) {
+      const hit = sources.find((s) => c.match.idSources?.test(s));
+      if (hit) return { key: c.key, signal: 'id.source', value: hit };
+    }
+    return undefined;
+  };
+  const words = ['CarGurus', 'AutoTrader.com', 'TrueCar/PNC', 'Kia Digital', 'Team Velocity - Contact Dealer', 'Dealer.com', 'Mazda Digital', 'Kia.com', 'CarsDirect', 'Live Chat', 'Dealer Website', 'Honda', 'HYU', 'Edmunds', 'KBB', 'unknown co', 'Room58', 'HD Marketplace', 'MFS', 'Facebook', 'Shift Digital', 'Toyota Financial'];
+  const word = fc.oneof(fc.constantFrom(...words), fc.string({ maxLength: 12 }));
+  const drafts = fc.record({ name: fc.option(word), service: fc.option(word), url: fc.option(word), sources: fc.array(word, { maxLength: 3 }) }).map(({ name, service, url, sources }) =>
+    draft({ provider: { ids: [], ...(name ? { name } : {}), ...(service ? { service } : {}), ...(url ? { url } : {}) }, ids: sources.map((source, i) => ({ value: `v${i}`, source })) }),
+  );
+
+  it('chooses what the candidate-by-candidate loops chose, with the memo cold, warm and cleared at its bound', () => {
+    const warm = new Attributor();
+    fc.assert(
+      fc.property(drafts, (d) => {
+        const want = reference(d);
+        for (const a of [new Attributor(), warm]) {
+          const got = a.attribute(d, {});
+          if (!want) continue;
+          expect(got.source?.key).toBe(want.key);
+          expect(got.evidence).toMatchObject({ signal: want.signal, value: want.value });
+        }
+        expect(warm.names.size).toBeLessThanOrEqual(warm.names.bound);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('gives the same attribution for every fixture with the memo fresh, warm, and after clearing', async () => {
+    const dir = new URL('../../fixtures/real-leads/', import.meta.url);
+    const inputs = readdirSync(dir).filter((f) => f.endsWith('.xml'));
+    const warm = new Attributor();
+    const runs: string[][] = [[], [], []];
+    for (const pass of [0, 1, 2]) {
+      if (pass === 2) {
+        warm.names.clear();
+        warm.idSourceMatches.clear();
+      }
+      for (const f of inputs) {
+        const r = await readInput({ bytes: readFileSync(new URL(f, dir)), contentType: 'application/xml', transport: 'http', receivedAt: '2026-01-15T17:00:00.000Z' });
+        for (const d of r.drafts) {
+          const a = (pass === 0 ? new Attributor() : warm).attribute(d, {});
+          runs[pass]!.push(JSON.stringify({ source: a.source?.key, evidence: a.evidence, origin: a.origin && { key: a.origin.source.key, evidence: a.origin.evidence }, draft: a.draft, warnings: a.warnings }));
+        }
+      }
+    }
+    expect(runs[0]!.length).toBeGreaterThan(20);
+    expect(runs[1]).toEqual(runs[0]);
+    expect(runs[2]).toEqual(runs[0]);
+  });
+
+  it('never holds more than its bound, nor long values, and answers the same after clearing itself', () => {
+    const memo = new MatchMemo([/a/i, undefined, /b/i, /^ab$/i], 3);
+    const values = ['a', 'b', 'ab', 'x', 'ba', 'a', 'AB', 'b', 'x'.repeat(500)];
+    for (const v of values) {
+      const want = [/a/i, undefined, /b/i, /^ab$/i].flatMap((re, i) => (re?.test(v) ? [i] : []));
+      expect(memo.of(v)).toEqual(want);
+      expect(memo.of(v)).toEqual(want);
+      expect(memo.size).toBeLessThanOrEqual(3);
+    }
   });
 });

@@ -90,14 +90,64 @@ function providerFields(draft: LeadDraft): Array<[signal: string, value: string]
 /** Every id source the lead carries: prospect, customer, vehicle and provider ids (metadata ids included: they name programs too). */
 function idSources(draft: LeadDraft): string[] {
   const seen = new Set<string>();
-  const add = (ids: DraftId[]) => {
-    for (const id of ids) if (id.source?.trim()) seen.add(id.source.trim());
-  };
-  add(draft.ids);
-  add(draft.customer.ids);
-  for (const v of draft.vehicles) add(v.ids);
-  if (draft.provider) add(draft.provider.ids);
+  addSources(seen, draft.ids);
+  addSources(seen, draft.customer.ids);
+  for (const v of draft.vehicles) addSources(seen, v.ids);
+  if (draft.provider) addSources(seen, draft.provider.ids);
   return [...seen];
+}
+
+function addSources(seen: Set<string>, ids: DraftId[]): void {
+  for (const id of ids) {
+    const source = id.source?.trim();
+    if (source) seen.add(source);
+  }
+}
+
+/** No candidate matched: one shared, frozen list instead of an empty array per memo entry. */
+const NO_MATCH: readonly number[] = Object.freeze([]);
+
+/**
+ * Which candidates' pattern (names, or id sources) matches one value, as ascending indices into the
+ * attributor's candidate list (specific ones first, then generic ones: the precedence order).
+ * Provider names, services, urls and id sources repeat from lead to lead (every CarGurus lead says
+ * "CarGurus"), so the ~60 patterns are tested once per distinct value, not once per lead. Safe
+ * because each pattern is compiled without g/y (safePattern): test() depends on the value alone.
+ * Only provider-block values and id sources are memoized, never customer data; long values are not
+ * kept, and the map is cleared when it reaches its bound, so memory stays small whatever is sent.
+ */
+export class MatchMemo {
+  private readonly seen = new Map<string, readonly number[]>();
+
+  constructor(
+    private readonly patterns: ReadonlyArray<RegExp | undefined>,
+    readonly bound = 512,
+    private readonly maxKeyLength = 200,
+  ) {}
+
+  of(value: string): readonly number[] {
+    const known = this.seen.get(value);
+    if (known) return known;
+    let hits: number[] | undefined;
+    for (let i = 0; i < this.patterns.length; i++) {
+      if (this.patterns[i]?.test(value)) (hits ??= []).push(i);
+    }
+    const out = hits ?? NO_MATCH;
+    if (value.length <= this.maxKeyLength) {
+      if (this.seen.size >= this.bound) this.seen.clear();
+      this.seen.set(value, out);
+    }
+    return out;
+  }
+
+  /** Entries held (tests pin the bound). */
+  get size(): number {
+    return this.seen.size;
+  }
+
+  clear(): void {
+    this.seen.clear();
+  }
 }
 
 function domainMatches(domain: string, wanted: string): boolean {
@@ -109,6 +159,9 @@ function clip(value: string): string {
   return value.length > 120 ? `${value.slice(0, 117)}...` : value;
 }
 
+/** A choice and the evidence that made it. */
+type Chosen = { source: Candidate; evidence: Evidence };
+
 /**
  * Chooses providers for drafts. Built once (at pipeline construction): the candidate list is
  * PROVIDERS in registry order, then the built-in catalog.
@@ -118,14 +171,20 @@ export class Attributor {
   private readonly candidates: Candidate[];
   /** Generic channel words, the last resort. */
   private readonly generic: Candidate[];
+  /** candidates, then generic: the list the memos' indices point into (an index < candidates.length is specific). */
+  private readonly ordered: Candidate[];
   private readonly byName = new Map<string, Candidate>();
-  /** othersOf's lists, keyed by the relay's candidate (one of ours, so at most one list per candidate). */
-  private readonly relayOthers = new Map<Candidate, Candidate[]>();
+  /** Which candidates' names / idSources match a provider field or id source (see MatchMemo). */
+  readonly names: MatchMemo;
+  readonly idSourceMatches: MatchMemo;
 
   constructor(providers: readonly ProviderAdapter[] = PROVIDERS) {
     const all = candidatesOf(providers);
     this.candidates = all.filter((c) => !c.generic);
     this.generic = all.filter((c) => c.generic);
+    this.ordered = [...this.candidates, ...this.generic];
+    this.names = new MatchMemo(this.ordered.map((c) => c.match.names));
+    this.idSourceMatches = new MatchMemo(this.ordered.map((c) => c.match.idSources));
     for (const c of all) {
       if (c.adapter) this.byName.set(c.adapter.name, c);
       if (!this.byName.has(c.provider.toLowerCase())) this.byName.set(c.provider.toLowerCase(), c);
@@ -153,48 +212,51 @@ export class Attributor {
       }
     }
     const origin = chosen && chosen.source.party === 'second' ? this.relayOrigin(refined, chosen.source) : undefined;
-    return {
-      draft: refined,
-      signals,
-      ...(chosen ? { source: chosen.source, evidence: chosen.evidence } : {}),
-      ...(origin ? { origin } : {}),
-      warnings,
-    };
+    // Built key by key (no spreads), in the order the spreads gave: draft, signals, source, evidence, origin, warnings.
+    const out = { draft: refined, signals } as Attribution;
+    if (chosen) {
+      out.source = chosen.source;
+      out.evidence = chosen.evidence;
+    }
+    if (origin) out.origin = origin;
+    out.warnings = warnings;
+    return out;
   }
 
-  private choose(draft: LeadDraft, signals: Signals, explicit?: string): { source: Candidate; evidence: Evidence } | undefined {
+  private choose(draft: LeadDraft, signals: Signals, explicit?: string): Chosen | undefined {
+    const specific = this.candidates.length;
     // 0. The caller named the provider (POST /v1/leads/cargurus).
     if (explicit) {
       const c = this.named(explicit);
       if (c?.adapter) return { source: c, evidence: { signal: 'adapter', value: c.adapter.name, rule: c.key } };
     }
-    // 1. Transport identity: the credential was issued to this provider.
+    // 1. Transport identity: the credential was issued to this provider (a configured name, not customer data).
     const credential = signals.credential?.provider;
     if (credential) {
-      const c = this.named(credential) ?? this.candidates.find((x) => x.match.names?.test(credential));
+      const c = this.named(credential) ?? this.firstSpecific(credential);
       if (c) return { source: c, evidence: { signal: 'credential', value: clip(credential), rule: c.key } };
     }
     // 2. provider/name, service, url (registry order decides when several sources are named: an OEM program relaying a vendor's lead names both).
+    // The first candidate (in order) that any field names wins, with the first field that names it: that is the
+    // field whose first match has the lowest index (an earlier field naming the same candidate would have it too).
     const fields = providerFields(draft);
-    if (fields.length) {
-      for (const c of this.candidates) {
-        const re = c.match.names;
-        if (!re) continue;
-        for (const [signal, value] of fields) {
-          if (re.test(value)) return { source: c, evidence: { signal, value: clip(value), rule: c.key } };
-        }
+    let best = specific;
+    let bestField: [string, string] | undefined;
+    for (const field of fields) {
+      const first = this.names.of(field[1])[0];
+      if (first !== undefined && first < best) {
+        best = first;
+        bestField = field;
       }
     }
-    // 3. id sources.
+    if (bestField) {
+      const c = this.ordered[best]!;
+      return { source: c, evidence: { signal: bestField[0], value: clip(bestField[1]), rule: c.key } };
+    }
+    // 3. id sources (the same reasoning: lowest first match, first source that has it).
     const sources = idSources(draft);
-    if (sources.length) {
-      for (const c of this.candidates) {
-        const re = c.match.idSources;
-        if (!re) continue;
-        const hit = sources.find((s) => re.test(s));
-        if (hit) return { source: c, evidence: { signal: 'id.source', value: clip(hit), rule: c.key } };
-      }
-    }
+    const byId = this.firstIdSource(sources, undefined);
+    if (byId) return { source: byId.source, evidence: { signal: 'id.source', value: clip(byId.hit), rule: byId.source.key } };
     // 4. The email sender's domain (a relay such as eLead's starlead@ carries every provider's leads: never decisive).
     const sender = signals.sender;
     if (sender && !isRelaySender(sender)) {
@@ -204,7 +266,8 @@ export class Attributor {
         if (c) return { source: c, evidence: { signal: 'sender.domain', value: domain, rule: c.key } };
       }
     }
-    // 5. The subject (a dealer forwarding the notification). Its text may hold a customer's name: the evidence names only the rule.
+    // 5. The subject (a dealer forwarding the notification). Its text may hold a customer's name: the evidence names
+    // only the rule, and it is never memoized.
     const subject = signals.subject ? cleanSubject(signals.subject) : '';
     if (subject) {
       const c = this.candidates.find((x) => x.match.subjects?.test(subject));
@@ -213,40 +276,70 @@ export class Attributor {
     // 6. Nothing named a known source: a generic channel word in the provider's name or service ("Dealer Website", "Live Chat").
     for (const [signal, value] of fields) {
       if (signal !== 'provider.name' && signal !== 'provider.service') continue;
-      const c = this.generic.find((x) => x.match.names?.test(value));
+      const c = this.firstGeneric(value);
       if (c) return { source: c, evidence: { signal, value: clip(value), rule: c.key } };
     }
     return undefined;
   }
 
-  /** The candidates a relay may name as its origin (any but itself and its own brand), listed once per relay. */
-  private othersOf(relay: Candidate): Candidate[] {
-    let others = this.relayOthers.get(relay);
-    if (!others) {
-      others = this.candidates.filter((c) => c !== relay && c.provider !== relay.provider);
-      this.relayOthers.set(relay, others);
+  /** The first specific candidate whose names match. */
+  private firstSpecific(value: string): Candidate | undefined {
+    const first = this.names.of(value)[0];
+    return first !== undefined && first < this.candidates.length ? this.ordered[first] : undefined;
+  }
+
+  /** The first generic candidate whose names match (generic indices follow the specific ones). */
+  private firstGeneric(value: string): Candidate | undefined {
+    for (const i of this.names.of(value)) if (i >= this.candidates.length) return this.ordered[i];
+    return undefined;
+  }
+
+  /** A specific candidate other than the relay and its own brand: the ones a relay may name as its origin. */
+  private isOther(i: number, relay: Candidate | undefined): boolean {
+    if (i >= this.candidates.length) return false;
+    if (!relay) return true;
+    const c = this.ordered[i]!;
+    return c !== relay && c.provider !== relay.provider;
+  }
+
+  /**
+   * The first specific candidate (skipping the relay and its brand, when given) whose idSources match any
+   * source, and the first source that matches it: what looping candidates, then sources, would find.
+   */
+  private firstIdSource(sources: string[], relay: Candidate | undefined): { source: Candidate; hit: string } | undefined {
+    let best = this.candidates.length;
+    let hit: string | undefined;
+    for (const s of sources) {
+      for (const i of this.idSourceMatches.of(s)) {
+        if (i >= best) break;
+        if (!this.isOther(i, relay)) continue;
+        best = i;
+        hit = s;
+        break;
+      }
     }
-    return others;
+    return hit === undefined ? undefined : { source: this.ordered[best]!, hit };
   }
 
   /**
    * The source an OEM program relays: named by provider/name (Kia Digital puts the website vendor's
    * form there: "Team Velocity - Contact Dealer") or by a secondary id source (CarsDirect).
    */
-  private relayOrigin(draft: LeadDraft, relay: Candidate): { source: Candidate; evidence: Evidence } | undefined {
-    const others = this.othersOf(relay);
+  private relayOrigin(draft: LeadDraft, relay: Candidate): Chosen | undefined {
     const name = draft.provider?.name?.trim();
     if (name) {
-      const c = others.find((x) => x.match.names?.test(name)) ?? this.generic.find((x) => x.match.names?.test(name));
+      let c: Candidate | undefined;
+      for (const i of this.names.of(name)) {
+        if (this.isOther(i, relay)) {
+          c = this.ordered[i];
+          break;
+        }
+      }
+      c ??= this.firstGeneric(name);
       if (c) return { source: c, evidence: { signal: 'provider.name', value: clip(name), rule: `relay-origin:${c.key}` } };
     }
-    const sources = idSources(draft);
-    for (const c of others) {
-      const re = c.match.idSources;
-      if (!re) continue;
-      const hit = sources.find((s) => re.test(s));
-      if (hit) return { source: c, evidence: { signal: 'id.source', value: clip(hit), rule: `relay-origin:${c.key}` } };
-    }
+    const byId = this.firstIdSource(idSources(draft), relay);
+    if (byId) return { source: byId.source, evidence: { signal: 'id.source', value: clip(byId.hit), rule: `relay-origin:${byId.source.key}` } };
     return undefined;
   }
 }

@@ -130,23 +130,53 @@ function metadataLeadType(draft: LeadDraft): Decided<LeadType> | undefined {
 
 function contentLeadType(lead: NormalizedLead, draft: LeadDraft, signals: Signals): Decided<LeadType> | undefined {
   // The interests as sent count too: an HD Marketplace "sell" vehicle with every field empty is dropped by normalize, yet states the intent.
-  const interests = new Set<string>([...lead.vehicles.map((v) => v.interest), ...draft.vehicles.map((v) => (v.interest ?? '').trim().toLowerCase()).filter(Boolean)]);
-  if (interests.has('test-drive')) return { value: 'test-drive', evidence: { signal: 'vehicle.interest', value: 'test-drive', rule: 'interest' } };
-  const wanted = interests.has('buy') || interests.has('lease');
-  if (!wanted && interests.has('sell')) return { value: 'sell', evidence: { signal: 'vehicle.interest', value: 'sell', rule: 'only-own-vehicle' } };
-  if (!wanted && interests.has('trade-in')) return { value: 'trade-appraisal', evidence: { signal: 'vehicle.interest', value: 'trade-in', rule: 'only-own-vehicle' } };
+  const interests = interestsOf(lead, draft);
+  if (interests & TEST_DRIVE) return { value: 'test-drive', evidence: { signal: 'vehicle.interest', value: 'test-drive', rule: 'interest' } };
+  const wanted = (interests & WANTED) !== 0;
+  if (!wanted && interests & SELL) return { value: 'sell', evidence: { signal: 'vehicle.interest', value: 'sell', rule: 'only-own-vehicle' } };
+  if (!wanted && interests & TRADE_IN) return { value: 'trade-appraisal', evidence: { signal: 'vehicle.interest', value: 'trade-in', rule: 'only-own-vehicle' } };
   // The form or program the customer used, as its name says ("Value Your Trade", "DRS TRADE-IN FORM LEAD", "Test Drive").
-  const names: Array<[string, string | undefined]> = [
-    ['provider.name', draft.provider?.name],
-    ['provider.service', draft.provider?.service],
-    ['lead_program', draft.extras.lead_program],
-    ['subject', signals.subject?.slice(0, 500)],
-  ];
-  for (const [signal, text] of names) {
-    const k = text ? keyword(text, NAME_KEYWORDS) : undefined;
-    if (k) return { value: k.type, evidence: { signal, value: k.word, rule: 'name-keyword' } };
+  return (
+    nameKeyword('provider.name', draft.provider?.name) ??
+    nameKeyword('provider.service', draft.provider?.service) ??
+    nameKeyword('lead_program', draft.extras.lead_program) ??
+    nameKeyword('subject', signals.subject?.slice(0, 500))
+  );
+}
+
+function nameKeyword(signal: string, text: string | undefined): Decided<LeadType> | undefined {
+  const k = text ? keyword(text, NAME_KEYWORDS) : undefined;
+  return k ? { value: k.type, evidence: { signal, value: k.word, rule: 'name-keyword' } } : undefined;
+}
+
+/** The interests contentLeadType asks about, as bits (no Set per lead: only these five words are ever looked up). */
+const TEST_DRIVE = 1;
+const WANTED = 2;
+const SELL = 4;
+const TRADE_IN = 8;
+
+function interestBit(interest: string | undefined): number {
+  switch (interest) {
+    case 'test-drive':
+      return TEST_DRIVE;
+    case 'buy':
+    case 'lease':
+      return WANTED;
+    case 'sell':
+      return SELL;
+    case 'trade-in':
+      return TRADE_IN;
+    default:
+      return 0;
   }
-  return undefined;
+}
+
+/** The normalized interests, and the draft's as sent (trimmed, lower-cased), that are among the five words. */
+function interestsOf(lead: NormalizedLead, draft: LeadDraft): number {
+  let bits = 0;
+  for (const v of lead.vehicles) bits |= interestBit(v.interest);
+  for (const v of draft.vehicles) if (v.interest) bits |= interestBit(v.interest.trim().toLowerCase());
+  return bits;
 }
 
 function statusLeadType(lead: NormalizedLead): Decided<LeadType> | undefined {
@@ -166,6 +196,10 @@ function commentLeadType(lead: NormalizedLead): Decided<LeadType> | undefined {
 // ---------------------------------------------------------------------------
 
 const THIRD_PARTY_MARKER = /\b(?:3rd|third)[- ]party\b/i;
+
+function thirdPartyMarker(text: string | undefined): string | undefined {
+  return text && THIRD_PARTY_MARKER.test(text) ? text : undefined;
+}
 
 const PARTY_GUESSED: Warning = {
   code: 'party_guessed',
@@ -225,7 +259,7 @@ export class Classifier {
     const subSource = proposed && proposed.value.trim().toLowerCase() !== provider.value.trim().toLowerCase() ? proposed : undefined;
 
     // Party: rule, web form, adapter refine, an explicit third-party marker, the relayed origin, the source's own party.
-    const marker = [draft.provider?.name, draft.provider?.service].find((t) => t && THIRD_PARTY_MARKER.test(t));
+    const marker = thirdPartyMarker(draft.provider?.name) ?? thirdPartyMarker(draft.provider?.service);
     let party: Decided<Party>;
     if (rule?.set.party) party = { value: rule.set.party, evidence: ruleEvidence! };
     else if (isForm) party = { value: 'first', evidence: { signal: 'form', ...(signals.form ? { value: signals.form } : {}), rule: 'dealer-web-form' } };
@@ -250,21 +284,16 @@ export class Classifier {
       commentLeadType(lead) ??
       { value: 'general', evidence: { signal: 'none', rule: 'general' } };
 
-    const classification: Classification = {
-      party: party.evidence,
-      provider: provider.evidence,
-      ...(subSource ? { subSource: subSource.evidence } : {}),
-      leadType: leadType.evidence,
-    };
-    return {
-      party: party.value,
-      leadType: leadType.value,
-      provider: provider.value,
-      ...(subSource ? { subSource: subSource.value } : {}),
-      ...(rule?.set.channel ? { channel: rule.set.channel } : {}),
-      classification,
-      warnings,
-    };
+    // Built key by key (no spreads), in the published order: party, provider, subSource, leadType.
+    const classification = { party: party.evidence, provider: provider.evidence } as Classification;
+    if (subSource) classification.subSource = subSource.evidence;
+    classification.leadType = leadType.evidence;
+    const out = { party: party.value, leadType: leadType.value, provider: provider.value } as ClassifyResult;
+    if (subSource) out.subSource = subSource.value;
+    if (rule?.set.channel) out.channel = rule.set.channel;
+    out.classification = classification;
+    out.warnings = warnings;
+    return out;
   }
 
   private matchRule(input: ClassifyInput, canonical: string | undefined): CompiledRule | undefined {

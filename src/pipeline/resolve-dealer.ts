@@ -12,10 +12,56 @@ export interface ResolvedDealer {
 
 /** "Mission Viejo Kia [Attn: Staff Name]" → "Mission Viejo Kia" (DealerRater appends the requested salesperson). */
 export function cleanVendorName(name: string): string {
+  if (isCleanName(name)) return name;
   return name.replace(/\s*\[[^\]]*\]\s*$/, '').replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * The common vendor name ("Huntington Beach Mazda"): printable ASCII without '[' (so no bracket suffix), words
+ * joined by single spaces, no space at either end. cleanVendorName's replaces and trim would return it unchanged
+ * (none of its characters is \s but the single inner spaces), so they are skipped.
+ */
+function isCleanName(name: string): boolean {
+  const last = name.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const c = name.charCodeAt(i);
+    if (c === 0x20) {
+      if (i === 0 || i === last || name.charCodeAt(i - 1) === 0x20) return false;
+    } else if (c < 0x21 || c > 0x7e || c === 0x5b) {
+      return false;
+    }
+  }
+  return true;
+}
+
 export function slugify(name: string): string {
+  return asciiSlug(name) ?? fullSlug(name);
+}
+
+/**
+ * slugify for an ASCII name, in one pass: NFKD and the diacritic strip change no ASCII text, lower-casing ASCII
+ * only maps A-Z, and writing one '-' before a word that follows a run of other characters (none before the first
+ * word, none after the last) is what the replace-and-trim gives. Undefined for any other character: fullSlug.
+ */
+function asciiSlug(name: string): string | undefined {
+  let out = '';
+  let gap = false;
+  for (let i = 0; i < name.length; i++) {
+    let c = name.charCodeAt(i);
+    if (c >= 0x80) return undefined;
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) {
+      if (gap && out) out += '-';
+      gap = false;
+      out += String.fromCharCode(c);
+    } else {
+      gap = true;
+    }
+  }
+  return out.slice(0, 64);
+}
+
+function fullSlug(name: string): string {
   return name
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
@@ -49,6 +95,10 @@ export function scopeOf(dealerId: string, config: Pick<Config, 'dealers' | 'grou
   return sharedScopes(config.dealers, config.groups).get(dealerId) ?? dealerId;
 }
 
+function hit(d: DealerConfig): ResolvedDealer {
+  return { id: d.id, name: d.name, country: d.country, configured: true, warnings: [] };
+}
+
 export class DealerResolver {
   private readonly byId = new Map<string, DealerConfig>();
   private readonly byVendorId = new Map<string, DealerConfig>();
@@ -70,7 +120,6 @@ export class DealerResolver {
   }
 
   resolve(vendor: { ids: DraftId[]; name?: string } | undefined, transportDealerId?: string): ResolvedDealer {
-    const hit = (d: DealerConfig): ResolvedDealer => ({ id: d.id, name: d.name, country: d.country, configured: true, warnings: [] });
     if (transportDealerId) {
       const d = this.byId.get(transportDealerId);
       if (d) return hit(d);
@@ -81,13 +130,16 @@ export class DealerResolver {
         warnings: [{ code: 'dealer_not_configured', message: 'The dealer named by the transport is not in the configuration.' }],
       };
     }
-    for (const id of vendor?.ids ?? []) {
-      const d = this.byVendorId.get(id.value.trim().toLowerCase());
-      if (d) return hit(d);
+    // Without configured vendor ids / names the lookups cannot hit: skip their trim and lower-casing.
+    if (this.byVendorId.size) {
+      for (const id of vendor?.ids ?? []) {
+        const d = this.byVendorId.get(id.value.trim().toLowerCase());
+        if (d) return hit(d);
+      }
     }
     const name = vendor?.name ? cleanVendorName(vendor.name) : '';
     if (name) {
-      const d = this.byVendorName.get(name.toLowerCase());
+      const d = this.byVendorName.size ? this.byVendorName.get(name.toLowerCase()) : undefined;
       if (d) return hit(d);
       const slug = slugify(name);
       if (slug) {
