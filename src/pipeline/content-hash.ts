@@ -1,5 +1,5 @@
 // The fingerprint of a lead's content as published (ids and dedupe decisions left out), stored with each lead so replay can tell a corrected read from an unchanged one.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../hash.js';
 import type { Lead } from '../lead.js';
 
 /** What a lead's content hash leaves out: the ids decided by identity, and dedupe's verdict (which depends on what came before, not on the bytes). */
@@ -48,5 +48,5 @@ export function canonical(value: unknown): string {
 /** sha256 (hex) of everything a lead says except its ids and its duplicate verdict. */
 export function leadContentHash(lead: Omit<Lead, Decided> & Partial<Pick<Lead, Decided>>): string {
   const { leadId: _l, customerId: _c, duplicateOf: _d, duplicateReason: _r, adds: _a, ...content } = lead;
-  return createHash('sha256').update(canonical(content)).digest('hex');
+  return sha256Hex(canonical(content));
 }

@@ -1,5 +1,5 @@
 // The pipeline on one screen: read → attribute → resolve-dealer → normalize → validate → classify, then one store transaction: archive, identify, dedupe, outbox.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../hash.js';
 import { newId } from '../ids.js';
 import type { Config } from '../config.js';
 import { LeadgateError, toLeadgateError } from '../errors.js';
@@ -38,7 +38,7 @@ export interface IngestResult {
 
 export function rawRef(raw: RawInput): RawRef {
   return {
-    sha256: createHash('sha256').update(raw.bytes).digest('hex'),
+    sha256: sha256Hex(raw.bytes),
     contentType: raw.contentType || 'application/octet-stream',
     size: raw.bytes.length,
   };
@@ -46,7 +46,7 @@ export function rawRef(raw: RawInput): RawRef {
 
 /** A UUID-shaped id derived from text, so offline parsing prints the same ids for the same input. */
 function stableId(text: string): string {
-  const h = createHash('sha256').update(text).digest('hex');
+  const h = sha256Hex(text);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
