@@ -63,6 +63,13 @@ describe('SqliteStore group commit', () => {
     for (const id of ids) expect((await store.getInput(id))?.id).toBe(id);
   });
 
+  it('opens the file durable (WAL, synchronous=FULL) with savepoint journals in memory, not in temporary files', () => {
+    const db = connectionOf(store);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    expect(db.pragma('temp_store', { simple: true })).toBe(2); // MEMORY
+  });
+
   it('a transaction that throws rolls back only its own work and rejects only its own caller', async () => {
     const boom = new Error('boom');
     const settled = await Promise.allSettled(
