@@ -90,6 +90,31 @@ describe('SqliteStore group commit', () => {
     expect((await store.pendingEvents(10)).map((e) => e.id)).toEqual(['ev-0', 'ev-1', 'ev-3', 'ev-4']);
   });
 
+  it('runs a batch without savepoints when no callback throws, and again with them when one does', async () => {
+    const runs = [0, 0, 0, 0];
+    const batch = (failing: number | undefined) =>
+      Promise.allSettled(
+        runs.map((_, i) =>
+          store.transaction(async (tx) => {
+            runs[i]!++;
+            await tx.archiveInput(input(`in-${failing ?? 'none'}-${i}`));
+            if (i === failing) throw new Error('boom');
+          }),
+        ),
+      );
+    await batch(undefined);
+    expect(runs).toEqual([1, 1, 1, 1]); // one plain pass
+    runs.fill(0);
+    const settled = await batch(1);
+    // The plain pass stopped at the throw and was rolled back whole; the savepoint pass ran everyone once more.
+    expect(runs).toEqual([2, 2, 1, 1]);
+    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(store.stats.commits).toBe(2);
+    expect(store.stats.transactions).toBe(7);
+    expect(await store.getInput('in-1-1')).toBeUndefined();
+    for (const i of [0, 2, 3]) expect((await store.getInput(`in-1-${i}`))?.id).toBe(`in-1-${i}`);
+  });
+
   it('a SQLite error in one transaction is store_unavailable for that caller only', async () => {
     await store.transaction((tx) => tx.archiveInput(input('taken')));
     const settled = await Promise.allSettled([
