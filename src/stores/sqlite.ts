@@ -375,14 +375,9 @@ export class SqliteStore implements Store {
       // autocommit mode: the savepoint path runs the batch again and settles each caller as that case requires.
       if (!this.db.inTransaction) return false;
     }
-    try {
-      this.db.exec('COMMIT');
-      this.stats.commits++;
-      this.stats.transactions += batch.length;
-    } catch (err) {
-      this.rollback();
-      const e = unavailable('could not commit', err);
-      for (const w of batch) w.reject(e);
+    const failed = this.commit(batch.length);
+    if (failed) {
+      for (const w of batch) w.reject(failed);
       return true;
     }
     // Callers settle only after the batch ends, so none of their code runs inside our open transaction.
@@ -432,16 +427,22 @@ export class SqliteStore implements Store {
         }
       }
     }
+    const e = this.commit(ok.length);
+    if (e) for (const o of ok.splice(0)) failed.push({ w: o.w, err: e });
+    settle();
+  }
+
+  /** COMMIT the batch's transaction of `transactions` callers; when that fails, everything is rolled back and the error is returned for them. */
+  private commit(transactions: number): LeadgateError | undefined {
     try {
       this.db.exec('COMMIT');
       this.stats.commits++;
-      this.stats.transactions += ok.length;
+      this.stats.transactions += transactions;
+      return undefined;
     } catch (err) {
       this.rollback();
-      const e = unavailable('could not commit', err);
-      for (const o of ok.splice(0)) failed.push({ w: o.w, err: e });
+      return unavailable('could not commit', err);
     }
-    settle();
   }
 
   /** Undo one callback's work; false when the enclosing transaction is gone. */
