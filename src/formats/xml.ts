@@ -871,9 +871,7 @@ export function text(node: XNode | undefined): string | undefined {
 
 /** text() of the first child element called `name`: textAt(node, name) without the path array. */
 export function textIn(node: XNode | undefined, name: string): string | undefined {
-  if (!node) return undefined;
-  for (const c of node.children) if (typeof c !== 'string' && c.name === name) return text(c);
-  return undefined;
+  return text(kid(node, name));
 }
 
 /** text() of the first element at `path`. */

@@ -65,18 +65,15 @@ export function normalizeSource(draft: LeadDraft, ctx: Pick<NormalizeContext, 'c
   const externalIds: ExternalId[] = [];
   // Only a second id can repeat one: no set for the common single id.
   const seen = draft.ids.length > 1 ? new Set<string>() : undefined;
-  // cleanIds' filtering and tidying, without its intermediate objects (the sequence is not needed here).
-  for (const id of draft.ids) {
-    const value = tidy(id.value);
-    if (value === undefined) continue;
+  for (const id of cleanIds(draft.ids)) {
     // Apollo sends source="" and CarGurus' vehicle ids have none: attribute them to the provider.
-    const source = tidy(id.source) ?? provider;
+    const source = id.source ?? provider;
     if (seen) {
-      const k = `${source}\u0000${value}`;
+      const k = `${source}\u0000${id.value}`;
       if (seen.has(k)) continue;
       seen.add(k);
     }
-    externalIds.push({ source, id: value });
+    externalIds.push({ source, id: id.value });
   }
   return service
     ? { channel: ctx.channel, adapter: ctx.adapter, provider, service, externalIds }
