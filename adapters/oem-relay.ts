@@ -2,6 +2,7 @@
 import type { Signals } from '../src/input.js';
 import type { DraftAttribution, DraftId, LeadDraft, LeadType } from '../src/lead.js';
 import type { ProviderAdapter } from './index.js';
+import { THIRD_PARTY_MARKER } from '../src/pipeline/classify/catalog.js';
 import { evidence, withAttribution } from './refine-kit.js';
 import { provider as carnow } from './carnow/index.js';
 import { provider as dealerInspire } from './dealer-inspire/index.js';
@@ -31,7 +32,6 @@ export interface OemProgram {
   dealerCode?: { sources: RegExp; label: string };
 }
 
-const THIRD_PARTY = /\b(?:3rd|third)[- ]party\b/i;
 /**
  * Prospect ids that describe the lead rather than name a partner: sessions, flags, the origin site,
  * Shift Digital's deal ids, dealer codes (kia-digital-*.xml, mazda-digital-*.xml).
@@ -116,7 +116,7 @@ export function keepDealerCode(draft: LeadDraft, program: OemProgram): LeadDraft
  */
 export function refineRelay(draft: LeadDraft, signals: Signals, program: OemProgram): LeadDraft {
   const out = keepDealerCode(draft, program);
-  const marker = program.thirdParty ?? THIRD_PARTY;
+  const marker = program.thirdParty ?? THIRD_PARTY_MARKER;
   const p = out.provider;
   const flagged = p?.name && marker.test(p.name) ? 'provider.name' : p?.service && marker.test(p.service) ? 'provider.service' : undefined;
   if (flagged) {

@@ -3,14 +3,13 @@ import type { Signals } from '../../src/input.js';
 import type { DraftAttribution, LeadDraft } from '../../src/lead.js';
 import type { ProviderAdapter } from '../index.js';
 import { leadTypeOfName, refineRelay, vendorNamed, type OemProgram } from '../oem-relay.js';
+import { THIRD_PARTY_MARKER } from '../../src/pipeline/classify/catalog.js';
 import { evidence, withAttribution } from '../refine-kit.js';
 
 const PROGRAM: OemProgram = {
   name: 'hyundai',
   own: /\bhyundai\b|^HYU$/i,
 };
-
-const THIRD_PARTY = /\b(?:3rd|third)[- ]party\b/i;
 
 /** `key=value; …` of the Marketing pairs present, for evidence (program and campaign names, never customer data). */
 function pairs(extras: Record<string, string>, keys: ReadonlyArray<[key: string, label: string]>): string | undefined {
@@ -32,7 +31,7 @@ function marketing(draft: LeadDraft): DraftAttribution {
   const facts: DraftAttribution = {};
   const category = [x.lead_category, x.lead_sub_category].filter(Boolean).join(' ');
   const partyEvidence = pairs(x, [['lead_category', 'Lead Category'], ['lead_sub_category', 'Lead Sub Category'], ['media_type', 'Media Type']]);
-  if (partyEvidence && THIRD_PARTY.test(category)) facts.party = { value: 'third', evidence: evidence(PROGRAM.name, 'star.marketing', partyEvidence) };
+  if (partyEvidence && THIRD_PARTY_MARKER.test(category)) facts.party = { value: 'third', evidence: evidence(PROGRAM.name, 'star.marketing', partyEvidence) };
   else if (partyEvidence && /^dealer$/i.test(x.lead_category?.trim() ?? '')) facts.party = { value: 'first', evidence: evidence(PROGRAM.name, 'star.marketing', partyEvidence) };
 
   const source = x.lead_source?.trim();

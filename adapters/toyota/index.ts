@@ -1,5 +1,6 @@
 // Toyota's dealer lead programs: SmartPath (Toyota's own dealer-branded shopping site) and 3PL (third-party leads Toyota buys and passes on), filed under the Toyota dealer code.
 import type { ProviderAdapter } from '../index.js';
+import { THIRD_PARTY_MARKER } from '../../src/pipeline/classify/catalog.js';
 import { refineRelay, type OemProgram } from '../oem-relay.js';
 
 /**
@@ -11,7 +12,8 @@ const PROGRAM: OemProgram = {
   name: 'toyota',
   own: /^toyota\b/i,
   channels: [{ pattern: /\bsmart ?path\b/i, subSource: 'SmartPath' }],
-  thirdParty: /\b(?:3rd|third)[- ]party\b|\b3PL\b/i,
+  // Toyota's relays also write "3PL" (third-party lead).
+  thirdParty: new RegExp(`${THIRD_PARTY_MARKER.source}|\\b3PL\\b`, 'i'),
   dealerCode: { sources: /^(?:toyota\s*)?dealer ?code$/i, label: 'Toyota dealer code' },
 };
 

@@ -3,6 +3,7 @@ import type { Config, SourceRule } from '../config.js';
 import type { Signals } from '../input.js';
 import type { Classification, Evidence, LeadDraft, LeadType, NormalizedLead, Party, Warning } from '../lead.js';
 import type { Attribution } from './attribute.js';
+import { THIRD_PARTY_MARKER } from './classify/catalog.js';
 
 export const LEAD_TYPES: readonly LeadType[] = ['sales-new', 'sales-used', 'trade-appraisal', 'sell', 'test-drive', 'credit-app', 'chat', 'general'];
 
@@ -194,8 +195,6 @@ function commentLeadType(lead: NormalizedLead): Decided<LeadType> | undefined {
 // ---------------------------------------------------------------------------
 // The classifier.
 // ---------------------------------------------------------------------------
-
-const THIRD_PARTY_MARKER = /\b(?:3rd|third)[- ]party\b/i;
 
 function thirdPartyMarker(text: string | undefined): string | undefined {
   return text && THIRD_PARTY_MARKER.test(text) ? text : undefined;

@@ -2,6 +2,12 @@
 import type { ProviderAdapter } from '../../../adapters/index.js';
 import type { LeadType, Party } from '../../lead.js';
 
+/**
+ * The words that mark a lead as bought from a third party wherever a sender writes its source ("Kia Digital - 3rd Party
+ * Lead", a STAR marketing category, a provider name): one pattern for the classifier and the OEM program adapters.
+ */
+export const THIRD_PARTY_MARKER = /\b(?:3rd|third)[- ]party\b/i;
+
 /** A source leadgate recognizes without an adapter folder: the same matching fields as a ProviderAdapter, no refine. */
 export interface CatalogEntry {
   /** Stable key used in evidence rules ("catalog:<key>"). */
