@@ -1,11 +1,9 @@
 // Parse throughput on one core, run as a pinned child: `floorB` (fast-xml-parser alone, defaults + attributes) or `leadgate` (Pipeline.prepare: decode, repair, parse, adapt, normalize, classify) over the real-leads corpus.
-// Usage: node --import tsx bench/parse-worker.ts SECONDS [ROUNDS] → one JSON line per round { floorB: {docs_per_s, p50_us, p99_us, docs}, leadgate: {…} }
+// Usage: node --import tsx bench/parse-worker.ts SECONDS [ROUNDS] [CODE_DIR] → one JSON line per round { floorB: {docs_per_s, p50_us, p99_us, docs}, leadgate: {…} }
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
-import { loadConfig } from '../src/config.js';
-import { silentLogger } from '../src/log.js';
-import { Pipeline } from '../src/pipeline/index.js';
 import { ROOT } from './setup.js';
 import { percentile } from './stats.js';
 
@@ -29,7 +27,23 @@ function floorB(docs: Buffer[]): Step {
   };
 }
 
-function leadgate(docs: Buffer[]): Step {
+/**
+ * leadgate's pipeline from CODE_DIR: the harness passes the build it serves (dist/src, next to the cli), so parse and
+ * end-to-end figures measure the same compiled code; without it, the TypeScript sources through tsx (A/B work on a
+ * working tree without building).
+ */
+type PipelineModules = {
+  config: typeof import('../src/config.js');
+  log: typeof import('../src/log.js');
+  pipeline: typeof import('../src/pipeline/index.js');
+};
+async function loadPipeline(dir: string | undefined): Promise<PipelineModules> {
+  const from = (name: string) => (dir ? pathToFileURL(join(resolve(dir), name)).href : new URL(`../src/${name}`, import.meta.url).href);
+  const [config, log, pipeline] = await Promise.all([import(from('config.js')), import(from('log.js')), import(from('pipeline/index.js'))]);
+  return { config, log, pipeline } as PipelineModules;
+}
+
+function leadgate(docs: Buffer[], { config: { loadConfig }, log: { silentLogger }, pipeline: { Pipeline } }: PipelineModules): Step {
   const pipeline = new Pipeline(loadConfig({ env: {}, overrides: {} }), undefined, silentLogger);
   const receivedAt = new Date().toISOString();
   return async (i) => {
@@ -70,7 +84,7 @@ async function measure(step: Step, seconds: number): Promise<{ docs_per_s: numbe
 const seconds = Number(process.argv[2] ?? 3);
 const rounds = Math.max(1, Number(process.argv[3] ?? 1));
 const docs = corpus();
-const steps = { floorB: floorB(docs), leadgate: leadgate(docs) };
+const steps = { floorB: floorB(docs), leadgate: leadgate(docs, await loadPipeline(process.argv[4])) };
 const warmMs = Math.max(3000, seconds * 250);
 await warm(steps.floorB, warmMs);
 await warm(steps.leadgate, warmMs);

@@ -1,9 +1,9 @@
 // The benchmark harness (`npm run bench [-- --quick] [-- --cli path/to/cli.js]`): floors, the alternative and leadgate measured side by side, written to bench/results/latest.{json,md}.
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { startKafkaBroker } from '../test/support/kafka-broker.js';
-import { runPinned, sampleRss, sleep } from './proc.js';
+import { cpuMs, runPinned, sampleRss, sleep } from './proc.js';
 import { FIGURES, goals, markdown, write } from './report.js';
 import { PG_FIGURES } from './multi-instance.js';
 import { alternative, floorA, leadgate, type Server } from './servers.js';
@@ -46,9 +46,12 @@ interface ParseResult {
   p99_us: number;
 }
 
-/** Floor B and leadgate's parse + normalize in one pinned child: both warmed up once, then PLAN.runs alternating rounds. */
-async function parseRuns(): Promise<Array<{ floorB: ParseResult; leadgate: ParseResult }>> {
-  const out = await runPinned(SERVER_CPU, process.execPath, ['--import', 'tsx', join(ROOT, 'bench/parse-worker.ts'), String(PLAN.parseS), String(PLAN.runs)]);
+/**
+ * Floor B and leadgate's parse + normalize in one pinned child: both warmed up once, then PLAN.runs alternating rounds.
+ * leadgate's side runs the build under test (the cli's directory), the same compiled code the servers run.
+ */
+async function parseRuns(codeDir: string): Promise<Array<{ floorB: ParseResult; leadgate: ParseResult }>> {
+  const out = await runPinned(SERVER_CPU, process.execPath, ['--import', 'tsx', join(ROOT, 'bench/parse-worker.ts'), String(PLAN.parseS), String(PLAN.runs), codeDir]);
   return out
     .trim()
     .split('\n')
@@ -98,8 +101,11 @@ async function measureHttp(floor: Server, alt: Server, kafka: Server, file: Serv
   for (let i = 1; i <= PLAN.runs; i++) {
     const a = await closedLoop(floor);
     const x = await closedLoop(alt);
+    const kCpu = cpuMs(kafka.pid);
     const k = await closedLoop(kafka);
     const kTail = await drained(kafka);
+    // The server's CPU for these leads, their relay to Kafka included: a cost per lead that does not depend on the clock.
+    record('e2e_cpu_us_per_lead', ((cpuMs(kafka.pid) - kCpu) * 1000) / Math.max(1, k.requests - k.non2xx));
     const f = await closedLoop(file);
     const fTail = await drained(file);
     const e2e = sustainedRps(k, kTail);
@@ -127,8 +133,16 @@ async function visibility(server: Server, brokers: string, sustained: number): P
         const rate = Math.max(1, Math.round(sustained * share));
         // At least ~60 samples per run at the low rate, so its p99 is not just the maximum of a handful.
         const seconds = Math.min(Math.max(PLAN.visibleS, 60 / rate), PLAN.visibleS * 2.5);
+        const cpu0 = cpuMs(server.pid);
         const r = await fixedRate({ url: server.url, rate, seconds, seed: nextSeed(), consumer });
+        const cpu = cpuMs(server.pid) - cpu0;
         const suffix = share === 0.1 ? '_10pct' : '';
+        // What the server paid per lead at this rate, and the share of its core that the offered load took (CPU over
+        // the seconds of load): under a closed loop requests arrive in crowds and share commits and Kafka requests;
+        // at a fixed rate they arrive a few at a time, each batch smaller and each lead dearer.
+        const busyPct = (100 * cpu) / ((r.sent / r.rate) * 1000);
+        record(`cpu_us_per_lead_${suffix ? '10pct' : '80pct'}`, (cpu * 1000) / Math.max(1, r.ok));
+        if (share === 0.8) record('server_busy_pct_80pct', busyPct);
         record(`visible_p50_ms${suffix}`, r.visible_p50_ms);
         record(`visible_p99_ms${suffix}`, r.visible_p99_ms);
         if (share === 0.8) {
@@ -136,7 +150,7 @@ async function visibility(server: Server, brokers: string, sustained: number): P
           record('http_p99_ms_80pct', r.http_p99_ms);
         }
         detail(`fixed_rate${suffix || '_80pct'}`, r);
-        log(`visible ${i}/${PLAN.visibleRuns} at ${share * 100}% (${r.rate}/s): http p99 ${round(r.http_p99_ms)} ms, visible p50 ${round(r.visible_p50_ms)} / p99 ${round(r.visible_p99_ms)} ms${r.errors || r.notVisible ? `, ${r.errors} errors, ${r.notVisible} not visible` : ''}`);
+        log(`visible ${i}/${PLAN.visibleRuns} at ${share * 100}% (${r.rate}/s): server core ${round(busyPct)}% busy, http p99 ${round(r.http_p99_ms)} ms, visible p50 ${round(r.visible_p50_ms)} / p99 ${round(r.visible_p99_ms)} ms${r.errors || r.notVisible ? `, ${r.errors} errors, ${r.notVisible} not visible` : ''}`);
       }
     }
   } finally {
@@ -200,7 +214,7 @@ async function main(): Promise<void> {
   const measuredFrom = Date.now();
   phase('setup');
   try {
-    const parseRounds = await parseRuns();
+    const parseRounds = await parseRuns(dirname(cli));
     for (const [i, { floorB: b, leadgate: p }] of parseRounds.entries()) {
       record('floorB_docs_per_s', b.docs_per_s);
       record('parse_leads_per_s', p.docs_per_s);
