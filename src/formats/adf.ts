@@ -9,8 +9,7 @@ import {
   isSimple,
   kid,
   kids,
-  parseXml,
-  preclean,
+  precleanAndParse,
   refuseOversized,
   richText,
   text,
@@ -46,15 +45,14 @@ const PROVIDER_KNOWN = new Set(['id', 'name', 'service', 'url', 'email', 'phone'
 export function parseAdf(input: string, limits?: XmlLimits): LeadDraft[] {
   refuseOversized(input, limits);
   const log = new WarningLog();
-  const pre = preclean(input);
-  log.addAll(pre.warnings);
-  const doc = parseXml(pre.text, limits);
+  const { doc, precleanWarnings, adfPi } = precleanAndParse(input, limits);
+  log.addAll(precleanWarnings);
   log.addAll(doc.warnings);
   if (doc.caseNormalized) log.add('tag_case_normalized', 'Element or attribute names were not lower-case; they were lower-cased.');
 
   const prospects = findProspects(doc.root, log);
   // Kia Digital / Mazda Digital (kia-digital-*.xml, mazda-digital-*.xml) never send the PI.
-  if (!pre.adfPi) log.add('adf_pi_missing', 'The ADF processing instruction was missing.');
+  if (!adfPi) log.add('adf_pi_missing', 'The ADF processing instruction was missing.');
 
   const docWarnings = log.list();
   return prospects.map((p, index) => readProspect(p, index, docWarnings));

@@ -3,7 +3,7 @@
 import { LeadgateError } from '../errors.js';
 import type { DraftAddress, DraftEmail, DraftId, DraftName, DraftPhone, DraftVehicle, LeadDraft } from '../lead.js';
 import { splitEmails } from './adf.js';
-import { WarningLog, at, attr, compact, descendants, kid, kids, parseXml, preclean, refuseOversized, richText, text, textAt, textIn, type XNode, type XmlLimits } from './xml.js';
+import { WarningLog, at, attr, compact, descendants, kid, kids, precleanAndParse, refuseOversized, richText, text, textAt, textIn, type XNode, type XmlLimits } from './xml.js';
 
 /** Cheap sniff: a ProcessSalesLead element (any prefix), or the STAR namespace plus a SalesLead. */
 export function looksLikeStar(input: string): boolean {
@@ -24,9 +24,8 @@ const TIME_WORDS = new Set(['day', 'evening', 'morning', 'afternoon', 'night', '
 export function parseStar(input: string, limits?: XmlLimits): LeadDraft[] {
   refuseOversized(input, limits);
   const log = new WarningLog();
-  const pre = preclean(input);
-  log.addAll(pre.warnings);
-  const doc = parseXml(pre.text, limits);
+  const { doc, precleanWarnings } = precleanAndParse(input, limits);
+  log.addAll(precleanWarnings);
   log.addAll(doc.warnings);
   // STAR names are PascalCase by design: lower-casing them is not a repair, so no tag_case warning.
 

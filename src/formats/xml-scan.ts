@@ -130,10 +130,52 @@ class Scan {
   i = 0;
   caseNormalized = false;
 
-  constructor(s: string, maxAttributes: number) {
+  /**
+   * The index of the next carriage return at or after the last slice's start (the length when none is left). Line ends
+   * are normalized (CRLF and CR → LF) in the text the tree keeps — text runs, CDATA, attribute values — one piece at a
+   * time, as a copy of the whole document cost ~3.6 µs a lead; tag and end-tag whitespace may keep its CRs. No piece
+   * ends between a CR and an LF (each ends at markup), so piece by piece gives what the whole document replaced gives.
+   */
+  cr = 0;
+
+  /** s[from, to) with its line ends normalized. */
+  slice(from: number, to: number): string {
+    const s = this.s;
+    if (this.cr < from) {
+      this.cr = s.indexOf('\r', from);
+      if (this.cr < 0) this.cr = this.n;
+    }
+    const cr = this.cr;
+    if (cr >= to) return s.slice(from, to);
+    // The common piece in a CRLF document: the line end and indentation between two tags, i.e. one CRLF up front.
+    if (cr === from && from + 1 < to && s.charCodeAt(from + 1) === 0x0a) {
+      this.cr = s.indexOf('\r', from + 2);
+      if (this.cr < 0) this.cr = this.n;
+      if (this.cr >= to) return s.slice(from + 1, to);
+    }
+    return s.slice(from, to).replace(/\r\n?/g, '\n');
+  }
+
+  /** The index of the next `&` at or after the last ampBefore call's start (the length when none is left). */
+  private amp = -1;
+
+  /** Whether s[from, to) holds an `&`; calls come in increasing `from` order, so all of them scan the text once. */
+  ampBefore(from: number, to: number): boolean {
+    if (this.amp < from) {
+      this.amp = this.s.indexOf('&', from);
+      if (this.amp < 0) this.amp = this.n;
+    }
+    return this.amp < to;
+  }
+
+  /** Strict mode (scanXml's `root`): decline what preclean would repair. */
+  readonly strict: boolean;
+
+  constructor(s: string, maxAttributes: number, strict: boolean) {
     this.s = s;
     this.n = s.length;
     this.maxAttributes = maxAttributes;
+    this.strict = strict;
   }
 
   /**
@@ -167,6 +209,8 @@ class Scan {
 
   /** The attributes readAttributes found (undefined: none). */
   attrs: Record<string, string> | undefined;
+  /** The raw names of the current start tag's attributes, for the duplicate check (reused from tag to tag). */
+  readonly seen: string[] = [];
 
   /** The reference's name transform: lower-cased (noted), prototype-sensitive names suffixed with `_`. */
   finalName(raw: string): string {
@@ -188,7 +232,8 @@ function readAttributes(sc: Scan, j: number): number {
   sc.attrs = undefined;
   const s = sc.s;
   const n = sc.n;
-  let seen: string[] | undefined;
+  const seen = sc.seen;
+  let seenCount = 0; // entries of `seen` that belong to this tag (setting an array's length is a slow runtime call)
   for (;;) {
     if (j >= n) return -1;
     let c = s.charCodeAt(j);
@@ -211,12 +256,20 @@ function readAttributes(sc: Scan, j: number): number {
     while (isSpace(s.charCodeAt(j))) j++;
     const q = s.charCodeAt(j);
     if (q !== 0x22 && q !== 0x27) return -1;
-    const close = s.indexOf(q === 0x22 ? '"' : "'", j + 1);
-    if (close < 0) return -1;
-    let value = s.slice(j + 1, close);
-    // `<` or `>` in a value: the reference's structure pre-scan reads tags without quotes, so leave those to it.
-    if (value.indexOf('<') >= 0 || value.indexOf('>') >= 0) return -1;
-    if (value.indexOf('&') >= 0) {
+    // One pass to the closing quote (values are short: cheaper than four indexOf calls), refusing `<` and `>`: the
+    // reference's structure pre-scan reads tags without quotes, so leave those to it.
+    let close = j + 1;
+    let amp = false;
+    for (;; close++) {
+      if (close >= n) return -1;
+      const c = s.charCodeAt(close);
+      if (c === q) break;
+      if (c === LT || c === GT) return -1;
+      if (c === AMP) amp = true;
+      else if (c === EQ && sc.strict) return -1;
+    }
+    let value = sc.slice(j + 1, close);
+    if (amp) {
       const decoded = decode(value);
       if (decoded === undefined) return -1;
       value = decoded;
@@ -226,9 +279,9 @@ function readAttributes(sc: Scan, j: number): number {
     const raw = s.slice(nameStart, nameEnd);
     // Repeated names are the validator's to refuse. The duplicate check is linear per attribute, so
     // stop at the limit before an attribute flood makes it quadratic (60k attributes took 90 s).
-    if (seen === undefined) seen = [raw];
-    else if (seen.length >= sc.maxAttributes || seen.includes(raw)) return -1;
-    else seen.push(raw);
+    if (seenCount >= sc.maxAttributes) return -1;
+    for (let k = 0; k < seenCount; k++) if (seen[k] === raw) return -1;
+    seen[seenCount++] = raw;
 
     // Namespace declarations are dropped and prefixes removed (`xmlns`, `xmlns:adf`, `adf:status` → `status`).
     if (colon < 0 ? raw === 'xmlns' : raw.startsWith('xmlns:')) continue;
@@ -242,11 +295,23 @@ function readAttributes(sc: Scan, j: number): number {
  * Scan `input` into a tree; undefined when the document falls outside what this scanner decides alone (then the
  * reference path runs). Limits are checked with the reference pre-scan's own counting; reaching one also declines,
  * so the reference raises the error.
+ *
+ * With `root` (the index of the root's `<` in a document that was not pre-cleaned; precleanAndParse), the scan is
+ * strict: it also declines everything preclean would repair or warn about from there on, so the tree is the one
+ * scanXml(preclean(input).text) gives — CDATA outside the root, a second root, a non-self-closing `<br>` (preclean
+ * closes it and drops its attributes), and an `=` inside an attribute value (preclean's unquoted-value repair reads
+ * tags without quotes). What the plain scan declines (entities preclean rewrites, stray `<`, PIs) stays declined.
  */
-export function scanXml(input: string, limits: ScanLimits): ScanResult | undefined {
-  const s = input.indexOf('\r') >= 0 ? input.replace(/\r\n?/g, '\n') : input;
+export function scanXml(input: string, limits: ScanLimits, root?: number): ScanResult | undefined {
+  // Strict mode (see the doc comment): scan from the root, as preclean's output would start there. The input itself is
+  // read from there, not a slice of it: every charCodeAt below would go through the slice (~3 µs a lead).
+  const strict = root !== undefined;
+  const start = root ?? 0;
+  const s = input;
   const { maxDepth, maxElements, maxAttributes } = limits;
-  const sc = new Scan(s, maxAttributes);
+  const sc = new Scan(s, maxAttributes, strict);
+  sc.cr = s.indexOf('\r', start);
+  if (sc.cr < 0) sc.cr = s.length;
   const n = s.length;
 
   const stack: XNode[] = [];
@@ -258,16 +323,19 @@ export function scanXml(input: string, limits: ScanLimits): ScanResult | undefin
   const after: XChild[] = []; // top-level content after the first root (the #document's, if another root follows)
   let multiple = false;
   let pend = ''; // raw text since the last flush (comments do not flush: `a<!--x-->b` is one text run)
+  let pendAmp = false; // whether pend holds an `&` (known from a forward-only cursor: no search per text run)
   let count = 0;
-  let i = 0;
+  let i = start;
 
   while (i < n) {
     const lt = s.indexOf('<', i);
     const end = lt < 0 ? n : lt;
     if (end > i) {
-      const seg = s.slice(i, end);
-      if (cur !== undefined || first !== undefined) pend += seg;
-      else if (!isAllSpace(seg)) return undefined; // text before the root
+      const seg = sc.slice(i, end);
+      if (cur !== undefined || first !== undefined) {
+        pend += seg;
+        if (sc.ampBefore(i, end)) pendAmp = true;
+      } else if (!isAllSpace(seg)) return undefined; // text before the root
       if (lt < 0) break;
     }
     const c1 = s.charCodeAt(lt + 1);
@@ -281,8 +349,9 @@ export function scanXml(input: string, limits: ScanLimits): ScanResult | undefin
       j += len;
       while (isSpace(s.charCodeAt(j))) j++;
       if (s.charCodeAt(j) !== GT) return undefined;
-      if (!pushText(cur.children, pend)) return undefined;
+      if (!pushText(cur.children, pend, pendAmp)) return undefined;
       pend = '';
+      pendAmp = false;
       cur = stack.pop();
       nameAt.pop();
       nameLen.pop();
@@ -300,10 +369,11 @@ export function scanXml(input: string, limits: ScanLimits): ScanResult | undefin
       if (s.startsWith('<![CDATA[', lt)) {
         const e = s.indexOf(']]>', lt + 9);
         if (e < 0) return undefined;
-        const into = cur !== undefined ? cur.children : first !== undefined ? after : undefined;
-        if (into === undefined || !pushText(into, pend)) return undefined;
+        const into = cur !== undefined ? cur.children : first !== undefined && !strict ? after : undefined;
+        if (into === undefined || !pushText(into, pend, pendAmp)) return undefined;
         pend = '';
-        if (e > lt + 9) into.push(s.slice(lt + 9, e));
+        pendAmp = false;
+        if (e > lt + 9) into.push(sc.slice(lt + 9, e));
         i = e + 3;
         continue;
       }
@@ -319,25 +389,29 @@ export function scanXml(input: string, limits: ScanLimits): ScanResult | undefin
     if (close < 0) return undefined;
     const selfClosing = s.charCodeAt(close) === SLASH;
     const next = selfClosing ? close + 2 : close + 1;
+    if (strict && ((cur === undefined && first !== undefined) || (!selfClosing && isBr(s, lt + 1, nameEnd)))) return undefined;
 
     if (++count > maxElements || stack.length + (cur === undefined ? 0 : 1) + 1 > maxDepth) return undefined;
-    // The pre-scan measures the raw tag; CRLF → LF at most halves it, so a halved threshold decides at least as often.
-    if (next - 1 - lt > (s === input ? SHORT_TAG : SHORT_TAG / 2) && countOf(s, lt, next - 1) > maxAttributes) return undefined;
+    // Measured on the raw tag, as the reference pre-scan does (line ends are only normalized in the pieces kept).
+    if (next - 1 - lt > SHORT_TAG && countOf(s, lt, next - 1) > maxAttributes) return undefined;
 
     const local = colon < 0 ? s.slice(lt + 1, nameEnd) : s.slice(colon + 1, nameEnd);
     sc.upper = upper && (colon < 0 || /[A-Z]/.test(local));
     const node: XNode = { name: sc.finalName(local), attrs: sc.attrs ?? NO_ATTRS, children: [] };
 
     if (cur !== undefined) {
-      if (!pushText(cur.children, pend)) return undefined;
+      if (!pushText(cur.children, pend, pendAmp)) return undefined;
       pend = '';
+      pendAmp = false;
       cur.children.push(node);
     } else if (first === undefined) {
       pend = '';
+      pendAmp = false;
       first = node;
     } else {
-      if (!pushText(after, pend)) return undefined;
+      if (!pushText(after, pend, pendAmp)) return undefined;
       pend = '';
+      pendAmp = false;
       after.push(node);
       multiple = true;
     }
@@ -353,7 +427,7 @@ export function scanXml(input: string, limits: ScanLimits): ScanResult | undefin
   if (cur !== undefined || first === undefined) return undefined;
   if (multiple) {
     // The reference wraps every top-level element (and what lies between and after them) in one element.
-    if (!pushText(after, pend)) return undefined;
+    if (!pushText(after, pend, pendAmp)) return undefined;
     return { root: { name: '#document', attrs: {}, children: [first, ...after] }, caseNormalized: sc.caseNormalized };
   }
   // One root: only whitespace (and comments) may follow it.
@@ -362,9 +436,18 @@ export function scanXml(input: string, limits: ScanLimits): ScanResult | undefin
   return { root: first, caseNormalized: sc.caseNormalized };
 }
 
-/** Decode raw text `t` (when not empty) onto `into`; false when it holds an `&` the reference must judge. */
-function pushText(into: XChild[], t: string): boolean {
+/** The raw name s[from, to) is `br` in any case (preclean's test for a line break to close). */
+function isBr(s: string, from: number, to: number): boolean {
+  return to - from === 2 && (s.charCodeAt(from) | 0x20) === 0x62 && (s.charCodeAt(from + 1) | 0x20) === 0x72;
+}
+
+/** Decode raw text `t` (when not empty; `amp`: it holds an `&`) onto `into`; false when it holds an `&` the reference must judge. */
+function pushText(into: XChild[], t: string, amp: boolean): boolean {
   if (t === '') return true;
+  if (!amp) {
+    into.push(t);
+    return true;
+  }
   const decoded = decode(t);
   if (decoded === undefined) return false;
   into.push(decoded);

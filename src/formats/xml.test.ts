@@ -14,9 +14,11 @@ import {
   findTagEnd,
   kid,
   kids,
+  parseCleanDocument,
   parseXml,
   parseXmlReference,
   preclean,
+  precleanAndParse,
   refuseOversized,
   lastTagMayNeedRepair,
   richText,
@@ -538,6 +540,18 @@ describe('the one-pass scanner agrees with the reference path (fast-xml-parser +
     agree(`<r>${'e'.repeat(990)}</r>`, { maxBytes: 1000 });
   });
 
+  it('normalizes line ends piece by piece exactly as the reference does for the whole document', () => {
+    const piece = fc.constantFrom('\r', '\n', '\r\n', '\r\r\n', ' ', 'x', '<b>', '</b>', '<c/>', '<c x="\r\ny\r" z=\'\r\'/>', '<![CDATA[\r\n]]>', '<![CDATA[\r]]>', '<!--\r-->', '&#13;', '&amp;');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 16 }), (pieces) => {
+        const body = pieces.join('');
+        agree(`<a>${body}</a>`);
+        agree(`<a\r\n k="v">\r\n${body}\r</a>\r\n`);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('agrees on thousands of mutated ADF and STAR documents, raw and pre-cleaned', () => {
     for (let i = 0; i < 600; i++) {
       for (const kind of ['adf', 'star'] as const) {
@@ -547,6 +561,106 @@ describe('the one-pass scanner agrees with the reference path (fast-xml-parser +
           const text = precleaned(doc);
           if (text !== undefined) agree(text);
         }
+      }
+    }
+  }, 120_000);
+});
+
+describe('precleanAndParse: the one-pass path gives what preclean + parseXml give', () => {
+  /** A result as one comparable string: the value (key order included) or the error code and detail. */
+  const outcome = (f: () => unknown): string => {
+    try {
+      return `ok ${JSON.stringify(f())}`;
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      return `error ${e.code} ${e.message}`;
+    }
+  };
+  /** preclean then parseXml, as adf.ts and star.ts did before the one-pass path. */
+  const slow = (doc: string, limits?: XmlLimits): string =>
+    outcome(() => {
+      const pre = preclean(doc);
+      return { doc: parseXml(pre.text, limits), precleanWarnings: pre.warnings, adfPi: pre.adfPi };
+    });
+  /** Whether the one-pass path took `doc` (it never throws); either way precleanAndParse must give the slow path's outcome. */
+  const agree = (doc: string, limits: XmlLimits = {}): boolean => {
+    const fast = parseCleanDocument(doc, limits);
+    expect(outcome(() => precleanAndParse(doc, limits)), doc.slice(0, 200)).toBe(slow(doc, limits));
+    if (fast !== undefined) expect(`ok ${JSON.stringify(fast)}`).toBe(slow(doc, limits));
+    return fast !== undefined;
+  };
+  const corpus = [...CORPUS.adf, ...CORPUS.star].map((d) => Buffer.from(d, 'latin1').toString('utf8'));
+
+  it('takes the one-pass path for the real leads, with the same tree, warnings and ADF PI', () => {
+    const dir = new URL('../../fixtures/real-leads/', import.meta.url);
+    const real = readdirSync(dir).filter((f) => f.endsWith('.xml'));
+    for (const f of real) expect(agree(readFileSync(new URL(f, dir), 'utf8')), f).toBe(true);
+    let fast = 0;
+    for (const doc of corpus) if (agree(doc)) fast++;
+    expect(fast).toBeGreaterThan(40);
+  });
+
+  it('leaves every prolog preclean warns about, and everything it repairs after the root, to the slow path', () => {
+    const body = '<adf><prospect status="new"><id sequence="1">7</id></prospect></adf>';
+    const cases: Array<[string, boolean]> = [
+      [`<?xml version="1.0" encoding="UTF-8"?>\r\n<?adf version="1.0"?>\r\n${body}\r\n`, true],
+      [`<?xml version="1.0"?><!--ADF--><?ADF VERSION="1.0"?>${body}<!-- end -->\n`, true],
+      [`  <?xml version="1.0"?><?foo bar?>${body}`, true],
+      [body, true],
+      [`<?adf version="1.0"?><?xml version="1.0"?>${body}`, false], // ADF PI first
+      [`<?XML version="1.0"?>${body}`, false], // malformed declaration
+      [`<?xml version="1.0"?><?xml version="1.0"?>${body}`, false],
+      [`<?adf version "1.0"?>${body}`, false], // malformed ADF PI
+      [`\ufeff${body}`, false], // BOM (dropped silently, but by preclean)
+      [`junk${body}`, false],
+      [`\u00a0${body}`, false],
+      [`<![CDATA[x]]>${body}`, false],
+      [`<!DOCTYPE adf>${body}`, false],
+      [`${body}<![CDATA[ ]]>`, false],
+      [`${body}<![CDATA[]]>`, false],
+      [`${body}junk`, false],
+      [`${body}${body}`, false],
+      [`${body}<?adf version="1.0"?>`, false],
+      ['<adf><prospect><comments>a<br>b</comments></prospect></adf>', false],
+      ['<adf><prospect><comments>a<BR class="x"></BR>b</comments></prospect></adf>', false],
+      ['<adf><prospect><comments>a<br/>b<Br />c</comments></prospect></adf>', true],
+      ['<adf><prospect><comments>a</br>b</comments></prospect></adf>', false],
+      ['<adf><prospect><id source="a b=c d">1</id></prospect></adf>', false], // preclean's unquoted-value repair
+      ['<adf><prospect><id source=x>1</id></prospect></adf>', false],
+      ['<adf><prospect><id source="A &amp; B &#65;">1</id></prospect></adf>', true],
+      ['<adf><prospect><id source="A &nbsp; B">1</id></prospect></adf>', false],
+      ['<adf><prospect><name>Bob &amp; Sons &#x41;</name></prospect></adf>', true],
+      ['<adf><prospect><name>Bob & Sons</name></prospect></adf>', false],
+      ['<adf><prospect><name>Bob &reg;</name></prospect></adf>', false],
+      ['<adf><prospect><name>a < b</name></prospect></adf>', false],
+      ['<adf><prospect><?pi x?></prospect></adf>', false],
+      ['<ADF><Prospect><ID>1</ID></Prospect></ADF>', true],
+      ['<adf><prospect><comments><![CDATA[a<br>b &nbsp; & <p>]]></comments></prospect></adf>', true],
+    ];
+    for (const [doc, fast] of cases) expect(agree(doc), doc).toBe(fast);
+    // Near the byte limit, preclean's output (not the input) is what parseXml measures: the slow path decides.
+    expect(agree(`<?xml version="1.0"?>${'<a>x</a>'}`, { maxBytes: 60 })).toBe(false);
+  });
+
+  it('agrees on random documents built from the pieces preclean treats specially', () => {
+    const piece = fc.constantFrom(
+      '<?xml version="1.0"?>', '<?ADF VERSION="1.0"?>', '<?adf version "1.0"?>', '<!--c-->', '<![CDATA[x]]>', '<![CDATA[]]>',
+      '\r\n', '\n  ', ' ', 'text', '&amp;', '&nbsp;', '&', '&#65;', '<br>', '<br/>', '</br>', '<BR></BR>', '<p class="p1">',
+      '<a x="1">', '<a x="p=q">', '<a x=1>', '</a>', '<b/>', '<prospect>', '</prospect>', '<adf>', '</adf>', '<', '\ufeff',
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 14 }), (pieces) => {
+        agree(pieces.join(''));
+        agree(`<adf>${pieces.join('')}</adf>`);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('agrees on mutated ADF and STAR documents', () => {
+    for (let i = 0; i < 300; i++) {
+      for (const kind of ['adf', 'star'] as const) {
+        agree(makeInput(20261123, kind, i).raw.bytes.toString('utf8'));
       }
     }
   }, 120_000);

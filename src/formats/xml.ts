@@ -27,6 +27,10 @@ export class WarningLog {
     return this.seen.has(code);
   }
 
+  get empty(): boolean {
+    return this.seen.size === 0;
+  }
+
   list(): Warning[] {
     const out: Warning[] = [];
     for (const [code, { message, count }] of this.seen) out.push({ code, message: count > 1 ? `${message} (${count} times)` : message });
@@ -310,8 +314,7 @@ export function preclean(input: string): PrecleanResult {
 
   let depth = 0;
   let seenElement = false;
-  let seenXmlDecl = false;
-  let adfPi = false;
+  const pis: PiState = { seenElement: false, seenXmlDecl: false, adfPi: false };
   let i = first;
 
   const outside = (what: string): void => {
@@ -380,29 +383,8 @@ export function preclean(input: string): PrecleanResult {
     if (c1 === 0x3f) {
       const end = text.indexOf('?>', i + 2);
       if (end < 0) break;
-      const m = /^<\?\s*([^\s?]*)([\s\S]*)\?>$/.exec(text.slice(i, end + 2));
-      const target = m?.[1] ?? '';
-      const rest = m?.[2] ?? '';
-      const lower = target.toLowerCase();
-      if (lower === 'xml') {
-        if (seenXmlDecl || seenElement) {
-          log.add('xml_declaration_misplaced', 'An XML declaration that was not at the start was removed.');
-        } else if (adfPi) {
-          // The spec's own example, older adf_builder releases and Impel's template put the ADF PI first.
-          log.add('adf_pi_misplaced', 'The ADF processing instruction came before the XML declaration.');
-        }
-        if (target !== 'xml' || !/\bversion\s*=/.test(rest)) {
-          log.add('xml_declaration_malformed', 'The XML declaration was malformed (case or missing "=").');
-        }
-        seenXmlDecl = true;
-      } else if (lower === 'adf') {
-        if (seenElement) log.add('adf_pi_misplaced', 'The ADF processing instruction appeared inside the document.');
-        // `<?ADF VERSION="1.0"?>` (case) is fine; `<?ADF VERSION "1.0"?>` (no "=") is what some generators write.
-        if (!adfPi && !/^\s+version\s*=\s*(["'])[^"']*\1\s*$/i.test(rest)) {
-          log.add('adf_pi_malformed', 'The ADF processing instruction was malformed.');
-        }
-        adfPi = true;
-      }
+      pis.seenElement = seenElement;
+      notePi(text.slice(i, end + 2), pis, log);
       // Every PI is dropped: the parser needs none of them and the declaration's encoding was used already.
       replace(i, end + 2, '');
       i = end + 2;
@@ -457,7 +439,100 @@ export function preclean(input: string): PrecleanResult {
     i += 1;
   }
 
-  return { text: out + text.slice(from), warnings: log.list(), adfPi };
+  return { text: out + text.slice(from), warnings: log.list(), adfPi: pis.adfPi };
+}
+
+/** What preclean has seen when it meets a processing instruction. */
+interface PiState {
+  seenElement: boolean;
+  seenXmlDecl: boolean;
+  adfPi: boolean;
+}
+
+/** Judge one processing instruction (`<?` through `?>`) the way preclean does: note its warnings, update `state`. */
+function notePi(pi: string, state: PiState, log: WarningLog): void {
+  const m = /^<\?\s*([^\s?]*)([\s\S]*)\?>$/.exec(pi);
+  const target = m?.[1] ?? '';
+  const rest = m?.[2] ?? '';
+  const lower = target.toLowerCase();
+  if (lower === 'xml') {
+    if (state.seenXmlDecl || state.seenElement) {
+      log.add('xml_declaration_misplaced', 'An XML declaration that was not at the start was removed.');
+    } else if (state.adfPi) {
+      // The spec's own example, older adf_builder releases and Impel's template put the ADF PI first.
+      log.add('adf_pi_misplaced', 'The ADF processing instruction came before the XML declaration.');
+    }
+    if (target !== 'xml' || !/\bversion\s*=/.test(rest)) {
+      log.add('xml_declaration_malformed', 'The XML declaration was malformed (case or missing "=").');
+    }
+    state.seenXmlDecl = true;
+  } else if (lower === 'adf') {
+    if (state.seenElement) log.add('adf_pi_misplaced', 'The ADF processing instruction appeared inside the document.');
+    // `<?ADF VERSION="1.0"?>` (case) is fine; `<?ADF VERSION "1.0"?>` (no "=") is what some generators write.
+    if (!state.adfPi && !/^\s+version\s*=\s*(["'])[^"']*\1\s*$/i.test(rest)) {
+      log.add('adf_pi_malformed', 'The ADF processing instruction was malformed.');
+    }
+    state.adfPi = true;
+  }
+}
+
+/** A document read by precleanAndParse: the tree, preclean's warnings, and whether an ADF PI was present. */
+export interface CleanDocument {
+  doc: XmlDocument;
+  precleanWarnings: Warning[];
+  adfPi: boolean;
+}
+
+/**
+ * preclean, then parseXml. Most leads need no repair at all: preclean only drops their prolog (the XML declaration,
+ * the ADF PI, whitespace and comments before the root) and the parser then reads the rest unchanged. For those, one
+ * pass does both: the prolog is judged here as preclean would, and scanXml starts at the root in its strict mode,
+ * declining everything preclean would touch inside or after it. Anything else (a warning in the prolog, a repair, a
+ * limit, an error) takes preclean and parseXml as before. xml.test.ts pins both paths to each other.
+ */
+export function precleanAndParse(input: string, limits: XmlLimits = {}): CleanDocument {
+  const fast = parseCleanDocument(input, limits);
+  if (fast !== undefined) return fast;
+  const pre = preclean(input);
+  return { doc: parseXml(pre.text, limits), precleanWarnings: pre.warnings, adfPi: pre.adfPi };
+}
+
+/** precleanAndParse's one-pass path; undefined when preclean could change or warn about anything. */
+export function parseCleanDocument(input: string, limits: XmlLimits): CleanDocument | undefined {
+  const all = limitsOf(limits);
+  // parseXml's byte limit applies to preclean's output: leave anything near it to the full path.
+  if (input.length * 3 > all.maxBytes) return undefined;
+  const pis: PiState = { seenElement: false, seenXmlDecl: false, adfPi: false };
+  const log = new WarningLog();
+  let i = 0;
+  // The prolog: whitespace, comments and processing instructions up to the root's `<` (preclean drops them all).
+  for (;;) {
+    while (isXmlSpace(input.charCodeAt(i))) i++;
+    if (input.charCodeAt(i) !== 0x3c) return undefined; // text (a BOM included) or no root: preclean's to judge
+    const c1 = input.charCodeAt(i + 1);
+    if (c1 === 0x3f) {
+      const end = input.indexOf('?>', i + 2);
+      if (end < 0) return undefined;
+      notePi(input.slice(i, end + 2), pis, log);
+      if (!log.empty) return undefined;
+      i = end + 2;
+    } else if (c1 === 0x21) {
+      if (!input.startsWith('<!--', i)) return undefined; // DTDs, CDATA: preclean's to judge
+      const end = input.indexOf('-->', i + 4);
+      if (end < 0) return undefined;
+      i = end + 3;
+    } else {
+      break;
+    }
+  }
+  const scanned = scanXml(input, all, i);
+  if (scanned === undefined) return undefined;
+  return { doc: { root: scanned.root, caseNormalized: scanned.caseNormalized, warnings: [] }, precleanWarnings: [], adfPi: pis.adfPi };
+}
+
+/** The whitespace the strict scanner skips around the root (a subset of what preclean's trim() drops). */
+function isXmlSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
 }
 
 // ---------------------------------------------------------------------------
@@ -670,7 +745,7 @@ function convert(nodes: unknown): XChild[] {
  * takes the reference path below, which decides the error or the second-chance repair.
  */
 export function parseXml(text: string, limits: XmlLimits = {}): XmlDocument {
-  const all = { ...DEFAULT_XML_LIMITS, ...limits };
+  const all = limitsOf(limits);
   // UTF-8 never needs more than 3 bytes per UTF-16 unit: only count bytes when that could matter.
   if (text.length * 3 > all.maxBytes && Buffer.byteLength(text, 'utf8') > all.maxBytes) {
     throw new LeadgateError('xml_too_large', `The document exceeds ${all.maxBytes} bytes.`);
@@ -678,6 +753,20 @@ export function parseXml(text: string, limits: XmlLimits = {}): XmlDocument {
   const fast = scanXml(text, all);
   if (fast !== undefined) return { root: fast.root, caseNormalized: fast.caseNormalized, warnings: [] };
   return parseXmlReference(text, all);
+}
+
+/**
+ * Every limit, the caller's or the default. Field by field rather than `{ ...DEFAULT_XML_LIMITS, ...limits }`: the
+ * caller's object carries other options too (read.ts passes its forms), and that spread cost ~3 µs a lead. A limit
+ * given as undefined takes the default here (the spread would have copied the undefined, i.e. no limit).
+ */
+function limitsOf(limits: XmlLimits): Required<XmlLimits> {
+  return {
+    maxDepth: limits.maxDepth ?? DEFAULT_XML_LIMITS.maxDepth,
+    maxElements: limits.maxElements ?? DEFAULT_XML_LIMITS.maxElements,
+    maxBytes: limits.maxBytes ?? DEFAULT_XML_LIMITS.maxBytes,
+    maxAttributes: limits.maxAttributes ?? DEFAULT_XML_LIMITS.maxAttributes,
+  };
 }
 
 /**
