@@ -418,17 +418,18 @@ describe('fast paths agree with the exact rules', () => {
   });
 });
 
+/** A result as one comparable string: the value (key order included) or the error code and detail (the parity tests compare these). */
+function outcome(f: () => unknown): string {
+  try {
+    return `ok ${JSON.stringify(f())}`;
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    return `error ${e.code} ${e.message}`;
+  }
+}
+
 describe('the one-pass scanner agrees with the reference path (fast-xml-parser + validator)', () => {
   const LIMITS = { maxDepth: 64, maxElements: 50_000, maxAttributes: 256 };
-  /** A document's outcome as one comparable string: the tree (key order included) or the error code and detail. */
-  const outcome = (f: () => unknown): string => {
-    try {
-      return `ok ${JSON.stringify(f())}`;
-    } catch (err) {
-      const e = err as { code?: string; message?: string };
-      return `error ${e.code} ${e.message}`;
-    }
-  };
   const agree = (text: string, limits?: XmlLimits): void => {
     expect(outcome(() => parseXml(text, limits)), text.slice(0, 200)).toBe(outcome(() => parseXmlReference(text, limits)));
   };
@@ -567,15 +568,6 @@ describe('the one-pass scanner agrees with the reference path (fast-xml-parser +
 });
 
 describe('precleanAndParse: the one-pass path gives what preclean + parseXml give', () => {
-  /** A result as one comparable string: the value (key order included) or the error code and detail. */
-  const outcome = (f: () => unknown): string => {
-    try {
-      return `ok ${JSON.stringify(f())}`;
-    } catch (err) {
-      const e = err as { code?: string; message?: string };
-      return `error ${e.code} ${e.message}`;
-    }
-  };
   /** preclean then parseXml, as adf.ts and star.ts did before the one-pass path. */
   const slow = (doc: string, limits?: XmlLimits): string =>
     outcome(() => {
