@@ -14,16 +14,17 @@ import type { LeadDraft, Warning } from '../lead.js';
 const XML_TYPES = /^(application|text)\/([\w.+-]+\+)?xml$|^application\/x-adf\+xml$/;
 const PLAIN_TYPES = /^(text\/plain|application\/octet-stream)$/;
 
+// Senders send the same one or two content types all day: mediaType remembers its last answer (~1 µs a lead).
+let lastContentType = '';
+let lastMediaType = '';
+
 export function mediaType(contentType: string): string {
-  // Senders send the same one or two content types all day: remember the last answer (~1 µs a lead).
   if (contentType === lastContentType) return lastMediaType;
   const type = contentType.split(';')[0].trim().toLowerCase();
   lastContentType = contentType;
   lastMediaType = type;
   return type;
 }
-let lastContentType = '';
-let lastMediaType = '';
 
 /** ADF wrapped in JSON (eLead/Fortellis activity bodies, DealerAI): the first string value that holds a lead. */
 function findXmlInJson(value: unknown, depth = 0): string | undefined {
