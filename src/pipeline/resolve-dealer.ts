@@ -61,7 +61,8 @@ function asciiSlug(name: string): string | undefined {
   return out.slice(0, 64);
 }
 
-function fullSlug(name: string): string {
+/** slugify's full path (any Unicode name); exported for the test that pins the one-pass ASCII slug to it. */
+export function fullSlug(name: string): string {
   return name
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')

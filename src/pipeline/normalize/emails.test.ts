@@ -3,8 +3,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Warning } from '../../lead.js';
-import { isValidEmail, normalizeEmail, normalizeEmails } from './emails.js';
-import { tidy, warn } from './text.js';
+import { isValidEmail, normalizeEmail, normalizeEmails, readAddresses } from './emails.js';
+import { tidy } from './text.js';
 
 describe('normalizeEmail', () => {
   it('lower-cases and trims (Mazda Digital sends CUSTOMER16@EXAMPLE.COM)', () => {
@@ -63,25 +63,7 @@ describe('normalizeEmail one-plain-address shortcut', () => {
   // normalizeEmail without the shortcut: every value split, unwrapped and stripped.
   const general = (value: string, sink: Warning[]): string[] => {
     const text = tidy(value);
-    if (text === undefined) return [];
-    const pieces = text.split(/[;,]/).map((p) => p.trim()).filter((p) => p !== '');
-    if (pieces.length > 1) warn(sink, 'email_split', 'Several email addresses were sent in one field and were split');
-    const out: string[] = [];
-    for (let piece of pieces) {
-      const angle = /<([^<>]*)>/.exec(piece);
-      if (angle) piece = angle[1]!.trim();
-      const mailto = /^mailto:/i.test(piece);
-      if (mailto) piece = piece.slice('mailto:'.length).split('?')[0]!.trim();
-      piece = piece.toLowerCase();
-      if (piece === '') continue;
-      if (mailto) warn(sink, 'email_mailto_stripped', 'A mailto: prefix was removed from an email address');
-      if (!isValidEmail(piece)) {
-        warn(sink, 'email_invalid', 'An email address was not valid and was dropped');
-        continue;
-      }
-      out.push(piece);
-    }
-    return out;
+    return text === undefined ? [] : readAddresses(text, sink);
   };
 
   it('gives the addresses and warnings of the general path', () => {

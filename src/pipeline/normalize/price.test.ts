@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Warning } from '../../lead.js';
-import { defaultCurrency, parseAmount, parsePrice } from './price.js';
+import { defaultCurrency, parseAmount, parsePrice, readAmount } from './price.js';
 import { tidy } from './text.js';
 
 describe('parseAmount', () => {
@@ -64,28 +64,9 @@ describe('defaultCurrency', () => {
 
 describe('parseAmount plain-number shortcut', () => {
   // parseAmount without the shortcut: every step on every value.
-  const SYMBOLS: Record<string, string> = { '£': 'GBP', '€': 'EUR', '¥': 'JPY' };
   const steps = (value: string): { amount: number; currency?: string } | undefined => {
-    let v = tidy(value);
-    if (v === undefined) return undefined;
-    let currency: string | undefined;
-    const code = /^([A-Za-z]{3})\s*(.*)$|^(.*?)\s*([A-Za-z]{3})$/.exec(v);
-    if (code) {
-      currency = (code[1] ?? code[4])!.toUpperCase();
-      v = (code[2] ?? code[3])!;
-    }
-    const sym = /^([$£€¥])\s*|\s*([$£€¥])$/.exec(v);
-    if (sym) {
-      currency ??= SYMBOLS[(sym[1] ?? sym[2])!];
-      v = v.replace(sym[0], '');
-    }
-    v = v.replace(/\s+/g, '');
-    if (/^\d{1,3}(,\d{3})+(\.\d+)?$/.test(v)) v = v.replace(/,/g, '');
-    else if (/^\d+,\d{1,2}$/.test(v)) v = v.replace(',', '.');
-    if (!/^\d+(\.\d+)?$|^\.\d+$/.test(v)) return undefined;
-    const amount = Number(v);
-    if (!Number.isFinite(amount)) return undefined;
-    return currency ? { amount, currency } : { amount };
+    const v = tidy(value);
+    return v === undefined ? undefined : readAmount(v);
   };
 
   it('agrees with every step on generated amounts', () => {

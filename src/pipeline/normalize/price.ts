@@ -23,14 +23,23 @@ export function defaultCurrency(country: string | undefined): string {
  * Returns undefined when it is not a plain non-negative amount (ranges, words, negative numbers).
  */
 export function parseAmount(value: string | undefined): { amount: number; currency?: string } | undefined {
-  let v = tidy(value);
+  const v = tidy(value);
   if (v === undefined) return undefined;
-  // A plain number ("45805.0", most prices) holds no currency code, symbol, space or comma: every step below leaves
-  // it as it is, so only the final number check is left.
+  // A plain number ("45805.0", most prices) holds no currency code, symbol, space or comma: every step of readAmount
+  // leaves it as it is, so only the final number check is left.
   if (PLAIN_AMOUNT.test(v)) {
     const amount = Number(v);
     return Number.isFinite(amount) ? { amount } : undefined;
   }
+  return readAmount(v);
+}
+
+/**
+ * parseAmount's general path for a tidied value: a currency code or symbol at either end, spaces, thousands commas or a
+ * decimal comma. Exported for the test that pins parseAmount's plain-number shortcut to it.
+ */
+export function readAmount(value: string): { amount: number; currency?: string } | undefined {
+  let v = value;
   let currency: string | undefined;
   const code = /^([A-Za-z]{3})\s*(.*)$|^(.*?)\s*([A-Za-z]{3})$/.exec(v);
   if (code) {
