@@ -52,7 +52,7 @@ for (let c = 0; c < 128; c++) {
 }
 
 /** The whitespace XML (and the reference validator) allows between attributes and around the root. */
-function isSpace(c: number): boolean {
+export function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
 }
 

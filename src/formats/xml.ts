@@ -3,7 +3,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { LeadgateError } from '../errors.js';
 import type { Warning } from '../lead.js';
-import { scanXml } from './xml-scan.js';
+import { isSpace, scanXml } from './xml-scan.js';
 
 // ---------------------------------------------------------------------------
 // Warnings: one entry per code per document, with a count (never customer data).
@@ -507,7 +507,8 @@ export function parseCleanDocument(input: string, limits: XmlLimits): CleanDocum
   let i = 0;
   // The prolog: whitespace, comments and processing instructions up to the root's `<` (preclean drops them all).
   for (;;) {
-    while (isXmlSpace(input.charCodeAt(i))) i++;
+    // XML's whitespace, a subset of what preclean's trim() drops: anything else before the root is preclean's to judge.
+    while (isSpace(input.charCodeAt(i))) i++;
     if (input.charCodeAt(i) !== 0x3c) return undefined; // text (a BOM included) or no root: preclean's to judge
     const c1 = input.charCodeAt(i + 1);
     if (c1 === 0x3f) {
@@ -528,11 +529,6 @@ export function parseCleanDocument(input: string, limits: XmlLimits): CleanDocum
   const scanned = scanXml(input, all, i);
   if (scanned === undefined) return undefined;
   return { doc: { root: scanned.root, caseNormalized: scanned.caseNormalized, warnings: [] }, precleanWarnings: [], adfPi: pis.adfPi };
-}
-
-/** The whitespace the strict scanner skips around the root (a subset of what preclean's trim() drops). */
-function isXmlSpace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
 }
 
 // ---------------------------------------------------------------------------
