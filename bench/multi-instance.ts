@@ -19,7 +19,7 @@ import pg from 'pg';
 import { startKafkaBroker } from '../test/support/kafka-broker.js';
 import { createTestDatabase, startPostgres } from '../test/support/postgres.js';
 import { render } from './body.js';
-import { freePort, sleep, spawnPinned, waitForHttp, type Pinned } from './proc.js';
+import { cpuMs, freePort, sleep, spawnPinned, waitForHttp, type Pinned } from './proc.js';
 import { ensureBuild, ensureKafkaMock, pinSelf, ROOT } from './setup.js';
 import { median, percentile, round } from './stats.js';
 import { startConsumer, type Consumer } from './visible.js';
@@ -45,18 +45,8 @@ interface Instance {
   dataDir: string;
 }
 
-/** Clock ticks per second for /proc/<pid>/stat times (USER_HZ: 100 on Linux). */
-const TICKS = 100;
-
-function cpuTicks(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]); // utime + stime
-  } catch {
-    return 0;
-  }
-}
+/** CPU ms a process has used; a process gone meanwhile (a PostgreSQL backend) counts as 0. */
+const cpuOf = (pid: number): number => cpuMs(pid) || 0;
 
 /** Busy and total jiffies of all cores together (/proc/stat "cpu" line; idle + iowait count as not busy). */
 function machineTicks(): { busy: number; total: number } {
@@ -183,18 +173,18 @@ async function runOnce(n: number, opts: { cli: string; cpuList: string; pgUrl: s
     await closedLoop(instances, opts.warmS, opts.seed * 10, false);
     await drained(instances[0].url);
     const groups = {
-      gateways: () => instances.reduce((t, i) => t + cpuTicks(i.proc.pid), 0),
-      postgres: () => postgresPids(opts.postmaster).reduce((t, p) => t + cpuTicks(p), 0),
-      broker: () => cpuTicks(opts.brokerPid),
+      gateways: () => instances.reduce((t, i) => t + cpuOf(i.proc.pid), 0),
+      postgres: () => postgresPids(opts.postmaster).reduce((t, p) => t + cpuOf(p), 0),
+      broker: () => cpuOf(opts.brokerPid),
     };
     const before = { gateways: groups.gateways(), postgres: groups.postgres(), broker: groups.broker(), client: process.cpuUsage(), machine: machineTicks() };
     const r = await closedLoop(instances, opts.loadS, opts.seed * 10 + 1, true);
     const machine = machineTicks();
     const machineBusyPct = (100 * (machine.busy - before.machine.busy)) / Math.max(1, machine.total - before.machine.total);
     const cores = {
-      gateways: (groups.gateways() - before.gateways) / TICKS / r.seconds,
-      postgres: (groups.postgres() - before.postgres) / TICKS / r.seconds,
-      broker: (groups.broker() - before.broker) / TICKS / r.seconds,
+      gateways: (groups.gateways() - before.gateways) / 1000 / r.seconds,
+      postgres: (groups.postgres() - before.postgres) / 1000 / r.seconds,
+      broker: (groups.broker() - before.broker) / 1000 / r.seconds,
       client: (() => {
         const u = process.cpuUsage(before.client);
         return (u.user + u.system) / 1e6 / r.seconds;

@@ -141,7 +141,7 @@ async function visibility(server: Server, brokers: string, sustained: number): P
         // the seconds of load): under a closed loop requests arrive in crowds and share commits and Kafka requests;
         // at a fixed rate they arrive a few at a time, each batch smaller and each lead dearer.
         const busyPct = (100 * cpu) / ((r.sent / r.rate) * 1000);
-        record(`cpu_us_per_lead_${suffix ? '10pct' : '80pct'}`, (cpu * 1000) / Math.max(1, r.ok));
+        record(`cpu_us_per_lead${suffix || '_80pct'}`, (cpu * 1000) / Math.max(1, r.ok));
         if (share === 0.8) record('server_busy_pct_80pct', busyPct);
         record(`visible_p50_ms${suffix}`, r.visible_p50_ms);
         record(`visible_p99_ms${suffix}`, r.visible_p99_ms);
