@@ -1,4 +1,4 @@
-// sha256 in hex for the per-lead fingerprints (raw bytes, content hash): Node's one-shot crypto.hash where the runtime has it.
+// sha256 in hex for fingerprints (a lead's raw bytes and content hash, an erasure request's audit hash): Node's one-shot crypto.hash where the runtime has it.
 import * as crypto from 'node:crypto';
 
 type OneShot = (algorithm: string, data: string | Buffer, encoding: 'hex') => string;

@@ -1,5 +1,5 @@
 // The store interface: raw archive, identity, dedup index and outbox behind one transaction, implemented by stores/sqlite.ts (one machine) and stores/postgres.ts (several instances).
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './hash.js';
 import type { Signals } from './input.js';
 import type { Vehicle } from './lead.js';
 
@@ -150,7 +150,7 @@ export interface ErasureResult {
  */
 export function erasureRequestHash(request: Pick<ErasureRequest, 'emails' | 'phones' | 'scope'>): string {
   const keys = [...request.emails.map((e) => `email:${e}`), ...request.phones.map((p) => `phone:${p}`)].sort();
-  return createHash('sha256').update(JSON.stringify({ keys, scope: request.scope ?? null })).digest('hex');
+  return sha256Hex(JSON.stringify({ keys, scope: request.scope ?? null }));
 }
 
 export interface Store {
