@@ -26,6 +26,7 @@ export const FIGURES: Array<{ key: string; label: string; unit: string }> = [
   { key: 'cpu_us_per_lead_80pct', label: 'server CPU per lead at 80% of e2e_rps', unit: 'µs' },
   { key: 'cpu_us_per_lead_10pct', label: 'server CPU per lead at 10% of e2e_rps', unit: 'µs' },
   { key: 'server_busy_pct_80pct', label: 'server core busy at 80% of e2e_rps', unit: '%' },
+  { key: 'commits_over_25ms_pct_80pct', label: 'inputs the server took > 25 ms to commit at 80% (its /metrics)', unit: '%' },
   { key: 'rss_mb', label: 'server RSS at steady load', unit: 'MB' },
   { key: 'rss_growth_mb', label: 'server RSS growth over the long run', unit: 'MB' },
   { key: 'smtp_to_event_p50_ms', label: 'SMTP end of DATA → event in the sink, p50', unit: 'ms' },

@@ -123,6 +123,25 @@ async function measureHttp(floor: Server, alt: Server, kafka: Server, file: Serv
   }
 }
 
+/**
+ * The server's own accept → commit histogram (leadgate_intake_commit_seconds, all doors): cumulative count per bucket
+ * bound. It starts when the handler has the body and ends at the durable commit, so against the client's HTTP latency
+ * it tells time inside the server's pipeline from time spent waiting to be read or answered.
+ */
+async function commitHistogram(server: Server): Promise<Map<string, number>> {
+  const text = await (await fetch(new URL('/metrics', server.url))).text();
+  const counts = new Map<string, number>();
+  for (const m of text.matchAll(/^leadgate_intake_commit_seconds_bucket\{[^}]*le="([^"]+)"[^}]*\} (\d+)$/gm)) counts.set(m[1]!, (counts.get(m[1]!) ?? 0) + Number(m[2]));
+  return counts;
+}
+
+/** Percent of the inputs committed between two histogram reads that took longer than `le` seconds. */
+function shareOver(before: Map<string, number>, after: Map<string, number>, le: string): number {
+  const total = (after.get('+Inf') ?? 0) - (before.get('+Inf') ?? 0);
+  const within = (after.get(le) ?? 0) - (before.get(le) ?? 0);
+  return total > 0 ? (100 * (total - within)) / total : 0;
+}
+
 /** Accept → consumer-visible latency (and HTTP latency) at 10% and 80% of the sustained rate, open loop. */
 async function visibility(server: Server, brokers: string, sustained: number): Promise<void> {
   const consumer = await startConsumer(brokers, TOPIC);
@@ -134,15 +153,20 @@ async function visibility(server: Server, brokers: string, sustained: number): P
         // At least ~60 samples per run at the low rate, so its p99 is not just the maximum of a handful.
         const seconds = Math.min(Math.max(PLAN.visibleS, 60 / rate), PLAN.visibleS * 2.5);
         const cpu0 = cpuMs(server.pid);
+        const commits0 = await commitHistogram(server);
         const r = await fixedRate({ url: server.url, rate, seconds, seed: nextSeed(), consumer });
         const cpu = cpuMs(server.pid) - cpu0;
+        const slowCommits = shareOver(commits0, await commitHistogram(server), '0.025');
         const suffix = share === 0.1 ? '_10pct' : '';
         // What the server paid per lead at this rate, and the share of its core that the offered load took (CPU over
         // the seconds of load): under a closed loop requests arrive in crowds and share commits and Kafka requests;
         // at a fixed rate they arrive a few at a time, each batch smaller and each lead dearer.
         const busyPct = (100 * cpu) / ((r.sent / r.rate) * 1000);
         record(`cpu_us_per_lead${suffix || '_80pct'}`, (cpu * 1000) / Math.max(1, r.ok));
-        if (share === 0.8) record('server_busy_pct_80pct', busyPct);
+        if (share === 0.8) {
+          record('server_busy_pct_80pct', busyPct);
+          record('commits_over_25ms_pct_80pct', slowCommits);
+        }
         record(`visible_p50_ms${suffix}`, r.visible_p50_ms);
         record(`visible_p99_ms${suffix}`, r.visible_p99_ms);
         if (share === 0.8) {
@@ -150,7 +174,7 @@ async function visibility(server: Server, brokers: string, sustained: number): P
           record('http_p99_ms_80pct', r.http_p99_ms);
         }
         detail(`fixed_rate${suffix || '_80pct'}`, r);
-        log(`visible ${i}/${PLAN.visibleRuns} at ${share * 100}% (${r.rate}/s): server core ${round(busyPct)}% busy, http p99 ${round(r.http_p99_ms)} ms, visible p50 ${round(r.visible_p50_ms)} / p99 ${round(r.visible_p99_ms)} ms${r.errors || r.notVisible ? `, ${r.errors} errors, ${r.notVisible} not visible` : ''}`);
+        log(`visible ${i}/${PLAN.visibleRuns} at ${share * 100}% (${r.rate}/s): server core ${round(busyPct)}% busy, ${round(slowCommits)}% of commits > 25 ms, http p99 ${round(r.http_p99_ms)} ms, visible p50 ${round(r.visible_p50_ms)} / p99 ${round(r.visible_p99_ms)} ms${r.errors || r.notVisible ? `, ${r.errors} errors, ${r.notVisible} not visible` : ''}`);
       }
     }
   } finally {
