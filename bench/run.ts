@@ -163,13 +163,11 @@ async function visibility(server: Server, brokers: string, sustained: number): P
         // at a fixed rate they arrive a few at a time, each batch smaller and each lead dearer.
         const busyPct = (100 * cpu) / ((r.sent / r.rate) * 1000);
         record(`cpu_us_per_lead${suffix || '_80pct'}`, (cpu * 1000) / Math.max(1, r.ok));
-        if (share === 0.8) {
-          record('server_busy_pct_80pct', busyPct);
-          record('commits_over_25ms_pct_80pct', slowCommits);
-        }
         record(`visible_p50_ms${suffix}`, r.visible_p50_ms);
         record(`visible_p99_ms${suffix}`, r.visible_p99_ms);
         if (share === 0.8) {
+          record('server_busy_pct_80pct', busyPct);
+          record('commits_over_25ms_pct_80pct', slowCommits);
           record('http_p50_ms_80pct', r.http_p50_ms);
           record('http_p99_ms_80pct', r.http_p99_ms);
         }
