@@ -78,16 +78,15 @@ async function measure(step: Step, seconds: number): Promise<{ docs_per_s: numbe
 }
 
 // Both in one process: one start-up, each side warmed up once, then the rounds alternate (floor B, leadgate), so
-// each round's pair shares the machine's weather. The warm-up is at least 3 s: leadgate's larger code path takes
-// that long to reach V8's optimizing tiers (in 250 ms it measured 0.37× floor B, 0.65× once warm), and a gateway
-// runs for days, not seconds.
+// each round's pair shares the machine's weather. Floor B settles within ~1 s and gets 3 s. leadgate's larger code
+// path keeps speeding up for ~6 s pinned to one core (2,800, 7,000, 9,200, 9,400, 9,800, 10,200, then ~10,500
+// docs/s a second), so it gets 7 s: a gateway runs for days, and rounds that start earlier measure V8's tiers.
 const seconds = Number(process.argv[2] ?? 3);
 const rounds = Math.max(1, Number(process.argv[3] ?? 1));
 const docs = corpus();
 const steps = { floorB: floorB(docs), leadgate: leadgate(docs, await loadPipeline(process.argv[4])) };
-const warmMs = Math.max(3000, seconds * 250);
-await warm(steps.floorB, warmMs);
-await warm(steps.leadgate, warmMs);
+await warm(steps.floorB, Math.max(3000, seconds * 250));
+await warm(steps.leadgate, Math.max(7000, seconds * 250));
 for (let r = 0; r < rounds; r++) {
   const floor = await measure(steps.floorB, seconds);
   const ours = await measure(steps.leadgate, seconds);
